@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+//
+// GANKit: Generative Adversarial Networks in Swift, on the CPU.
+//
+// No package dependencies. Matrix products use a CBLAS library loaded at run
+// time (OpenBLAS, MKL, BLIS or the reference BLAS; Accelerate on Apple
+// platforms), or the built-in kernels when none is present. gzip (MNIST files)
+// and PNG compression use the system zlib. No `unsafeFlags`, so other packages
+// can depend on GANKit by URL and version.
+import PackageDescription
+
+let package = Package(
+    name: "GANKit",
+    platforms: [.macOS(.v13), .iOS(.v16)],
+    products: [
+        .library(name: "GANKit", targets: ["GANKit"]),
+    ],
+    targets: [
+        // The system zlib (inflate for .gz data files, deflate for PNG).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "GANKit",
+            dependencies: ["CZlib"]
+        ),
+        .testTarget(
+            name: "GANKitTests",
+            dependencies: ["GANKit"]
+        ),
+    ]
+)

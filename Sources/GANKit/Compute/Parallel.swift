@@ -1,0 +1,76 @@
+import Dispatch
+import Foundation
+
+/// How many threads GANKit's own kernels (and the BLAS library, when it allows
+/// it) may use. Defaults to the number of active cores; `GANKIT_THREADS`
+/// overrides it at start-up.
+public enum Parallelism {
+    private static let state = ThreadCountBox(initial: defaultThreadCount())
+
+    /// The number of threads kernels split their work over (≥ 1).
+    public static var threadCount: Int {
+        get { state.value }
+        set {
+            precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
+            state.value = newValue
+        }
+    }
+
+    private static func defaultThreadCount() -> Int {
+        if let text = ProcessInfo.processInfo.environment["GANKIT_THREADS"], let value = Int(text), value >= 1 {
+            return value
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
+
+/// A lock-protected integer. `@unchecked Sendable`: every access to `stored`
+/// holds `lock`.
+private final class ThreadCountBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Int
+    init(initial: Int) { stored = initial }
+    var value: Int {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
+
+/// A pointer that may cross into `parallelFor`'s `@Sendable` closure.
+///
+/// `@unchecked Sendable` is sound only under `parallelFor`'s rule: each chunk
+/// writes a range of elements disjoint from every other chunk's, and nobody
+/// else touches the memory until `parallelFor` returns.
+@usableFromInline
+struct SendablePointer<Pointee>: @unchecked Sendable {
+    @usableFromInline let pointer: UnsafeMutablePointer<Pointee>
+    @usableFromInline init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
+    @usableFromInline init(_ pointer: UnsafePointer<Pointee>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
+}
+
+/// Runs `body` over `0..<count` split into at most `Parallelism.threadCount`
+/// contiguous chunks of at least `minimumChunk` items, one chunk per thread.
+///
+/// Chunks are static (the same split every call), so a reduction that combines
+/// per-chunk partials in chunk order is bit-identical from run to run.
+/// Runs inline when one chunk suffices.
+@usableFromInline
+func parallelFor(_ count: Int, minimumChunk: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let chunks = min(Parallelism.threadCount, max(1, count / max(1, minimumChunk)))
+    if chunks <= 1 {
+        body(0..<count)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        body(chunkRange(chunk, of: chunks, count: count))
+    }
+}
+
+/// The `chunk`-th of `chunks` near-equal contiguous ranges covering `0..<count`.
+@usableFromInline
+func chunkRange(_ chunk: Int, of chunks: Int, count: Int) -> Range<Int> {
+    let base = count / chunks, extra = count % chunks
+    let start = chunk * base + min(chunk, extra)
+    return start..<(start + base + (chunk < extra ? 1 : 0))
+}
