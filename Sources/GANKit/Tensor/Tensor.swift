@@ -14,7 +14,7 @@
 /// ```
 public struct Tensor: Sendable {
     /// The dimensions, outermost first.
-    public private(set) var shape: TensorShape
+    public internal(set) var shape: TensorShape
     @usableFromInline var storage: TensorStorage
     /// Index of this tensor's first element in `storage` (non-zero for slices).
     @usableFromInline var offset: Int
