@@ -46,6 +46,9 @@ public struct Tensor: Sendable {
         if value != 0 { storage.base.update(repeating: value, count: shape.elementCount) }
     }
 
+    /// A shared empty tensor (shape `[0]`); assigning it to a cache releases the old value without allocating.
+    public static let empty = Tensor(zeros: [0])
+
     /// Creates a tensor of the given shape filled with ones.
     public static func ones(_ shape: TensorShape) -> Tensor { Tensor(repeating: 1, shape: shape) }
 

@@ -1,0 +1,121 @@
+/// A fully connected layer: `y = x·Wᵀ + b`.
+///
+/// Input `[N, inFeatures]` → output `[N, outFeatures]`. The weight is
+/// `[outFeatures, inFeatures]` (PyTorch's layout, so reference weights port
+/// without a transpose) and the bias `[outFeatures]`.
+/// Higher-rank inputs whose items hold `inFeatures` elements (e.g. `[N, 1, 28, 28]`
+/// for 784 features) are read as `[N, inFeatures]`.
+public final class Dense: Layer {
+    /// Number of input features.
+    public let inFeatures: Int
+    /// Number of output features.
+    public let outFeatures: Int
+    /// `[outFeatures, inFeatures]`.
+    public let weight: Parameter
+    /// `[outFeatures]`, or `nil` when created with `bias: false`.
+    public let bias: Parameter?
+    /// Dense has no mode-dependent behaviour; kept for the `Layer` contract.
+    public var isTraining = true
+
+    /// The last input, read by `backward` for the weight gradient.
+    private var cachedInput = Tensor(zeros: [0])
+    private var outputBuffer = TensorBuffer()
+    private var inputGradientBuffer = TensorBuffer()
+
+    /// Creates a layer with weights from `weightInitializer` and zero bias.
+    /// - Parameters:
+    ///   - inFeatures: size of each input item.
+    ///   - outFeatures: size of each output item.
+    ///   - bias: whether to add a learnable bias (default `true`).
+    ///   - weightInitializer: default Glorot uniform (Keras' default; PyTorch uses `.pytorchDefault`).
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
+                weightInitializer: Initializer = .glorotUniform(), using generator: inout SeededGenerator) {
+        precondition(inFeatures > 0 && outFeatures > 0,
+                     "Dense: feature counts must be positive, got \(inFeatures) → \(outFeatures)")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        weight = Parameter(name: "weight",
+                           value: weightInitializer.makeTensor([outFeatures, inFeatures], using: &generator))
+        self.bias = bias ? Parameter(name: "bias", value: Tensor(zeros: [outFeatures])) : nil
+    }
+
+    /// `weight`, then `bias` if present.
+    public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
+    /// None.
+    public var buffers: [Buffer] { [] }
+
+    private var name: String { "Dense(\(inFeatures) → \(outFeatures))" }
+
+    // MARK: - Forward
+
+    /// `[N, inFeatures]` → `[N, outFeatures]`.
+    public func forward(_ input: Tensor) -> Tensor {
+        checkInputShape(input.rank >= 2 && input.shape.elementsPerItem == inFeatures, name,
+                        expected: "[N, \(inFeatures)]", got: input.shape)
+        let batch = input.shape[0]
+        cachedInput = input
+        let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
+        return outputBuffer.fill(shape: [batch, outFeatures]) { y in
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    // y[N, out] = x[N, in] · w[out, in]ᵀ
+                    Backend.current.gemm(transposeA: false, transposeB: true, m: batch, n: outFeatures, k: inFeatures,
+                                         alpha: 1, a: x.baseAddress!, lda: inFeatures, b: w.baseAddress!, ldb: inFeatures,
+                                         beta: 0, c: y.baseAddress!, ldc: outFeatures)
+                }
+            }
+            if let bias {
+                bias.value.withUnsafeBufferPointer { b in
+                    for row in 0..<batch {
+                        let out = y.baseAddress! + row * outFeatures
+                        for column in 0..<outFeatures { out[column] += b[column] }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Backward
+
+    /// dy `[N, outFeatures]` → dx shaped like the last input; dW += dyᵀ·x, db += Σ_N dy.
+    public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        let batch = cachedInput.shape[0]
+        precondition(outputGradient.shape == [batch, outFeatures],
+                     "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
+        let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
+        if parameterGradients == .accumulate {
+            outputGradient.withUnsafeBufferPointer { dy in
+                cachedInput.withUnsafeBufferPointer { x in
+                    weight.gradient.withUnsafeMutableBufferPointer { dw in
+                        // dw[out, in] += dy[N, out]ᵀ · x[N, in]
+                        Backend.current.gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures,
+                                             k: batch, alpha: 1, a: dy.baseAddress!, lda: outFeatures,
+                                             b: x.baseAddress!, ldb: inFeatures, beta: 1, c: dw.baseAddress!,
+                                             ldc: inFeatures)
+                    }
+                }
+                bias?.gradient.withUnsafeMutableBufferPointer { db in
+                    for row in 0..<batch {
+                        let g = dy.baseAddress! + row * outFeatures
+                        for column in 0..<outFeatures { db[column] += g[column] }
+                    }
+                }
+            }
+        }
+        return inputGradientBuffer.fill(shape: cachedInput.shape) { dx in
+            outputGradient.withUnsafeBufferPointer { dy in
+                weight.value.withUnsafeBufferPointer { w in
+                    // dx[N, in] = dy[N, out] · w[out, in]
+                    Backend.current.gemm(transposeA: false, transposeB: false, m: batch, n: inFeatures, k: outFeatures,
+                                         alpha: 1, a: dy.baseAddress!, lda: outFeatures, b: w.baseAddress!,
+                                         ldb: inFeatures, beta: 0, c: dx.baseAddress!, ldc: inFeatures)
+                }
+            }
+        }
+    }
+
+    /// `Dense(784 → 256)  // 200,960 parameters`.
+    public var description: String {
+        "\(name)\(bias == nil ? " no bias" : "")  // \(formattedCount(parameterCount)) parameters"
+    }
+}

@@ -1,0 +1,79 @@
+/// A layer that owns a random generator (e.g. `Dropout`'s masks).
+///
+/// Checkpoints save `generator` so a resumed run draws the same masks, and
+/// `GradientCheck` restores it so every forward of a check sees the same mask.
+public protocol RandomizedLayer: Layer {
+    /// The layer's own generator; advancing it changes future random choices.
+    var generator: SeededGenerator { get set }
+}
+
+/// Inverted dropout: in training, zeroes each element with probability `rate`
+/// and scales the survivors by 1/(1 − rate); in inference, the identity.
+///
+/// Input and output have the same (any) shape. The mask comes from the layer's
+/// own seeded generator, so runs are reproducible.
+public final class Dropout: ParameterlessLayer, RandomizedLayer {
+    /// Probability of zeroing an element, in [0, 1).
+    public let rate: Float
+    /// Training mode drops elements; inference mode passes the input through.
+    public var isTraining = true
+    /// The generator the masks are drawn from.
+    public var generator: SeededGenerator
+
+    /// The scale applied to each kept element for the last forward (0 where dropped).
+    private var mask = TensorBuffer()
+    private var cachedMask = Tensor(zeros: [0])
+    private var outputBuffer = TensorBuffer()
+    private var inputGradientBuffer = TensorBuffer()
+    private var lastForwardWasIdentity = true
+
+    /// Creates a dropout layer.
+    /// - Parameters:
+    ///   - rate: drop probability in [0, 1) (Keras' `rate`, PyTorch's `p`).
+    ///   - seed: seeds the mask generator.
+    public init(rate: Float, seed: UInt64 = 0) {
+        precondition(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
+        self.rate = rate
+        generator = SeededGenerator(seed: seed)
+    }
+
+    // MARK: - Forward
+
+    /// Drops and rescales (training) or copies through (inference).
+    public func forward(_ input: Tensor) -> Tensor {
+        guard isTraining && rate > 0 else {
+            lastForwardWasIdentity = true
+            cachedMask = .empty
+            return input
+        }
+        lastForwardWasIdentity = false
+        let keep = 1 - rate, scale = 1 / (1 - rate)
+        var generator = self.generator
+        cachedMask = mask.fill(shape: input.shape) { m in
+            for i in 0..<m.count { m[i] = generator.nextUnitFloat() < keep ? scale : 0 }
+        }
+        self.generator = generator
+        return outputBuffer.fill(shape: input.shape) { y in
+            input.withUnsafeBufferPointer { x in
+                cachedMask.withUnsafeBufferPointer { m in for i in 0..<y.count { y[i] = x[i] * m[i] } }
+            }
+        }
+    }
+
+    // MARK: - Backward
+
+    /// Multiplies the gradient by the same mask (identity in inference).
+    public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        if lastForwardWasIdentity { return outputGradient }
+        precondition(outputGradient.shape == cachedMask.shape,
+                     "\(description).backward: expected output gradient \(cachedMask.shape), got \(outputGradient.shape)")
+        return inputGradientBuffer.fill(shape: outputGradient.shape) { dx in
+            outputGradient.withUnsafeBufferPointer { dy in
+                cachedMask.withUnsafeBufferPointer { m in for i in 0..<dx.count { dx[i] = dy[i] * m[i] } }
+            }
+        }
+    }
+
+    /// `Dropout(rate: 0.4)`.
+    public var description: String { "Dropout(rate: \(rate))" }
+}
