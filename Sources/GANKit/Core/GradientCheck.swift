@@ -152,20 +152,12 @@ struct LayerState {
 
     init(capturing layer: any Layer) {
         buffers = layer.namedBuffers.map { ($0.buffer, $0.buffer.value) }
-        generators = Self.leaves(of: layer).compactMap { leaf in
-            (leaf as? any RandomizedLayer).map { ($0, $0.generator) }
-        }
+        generators = namedRandomizedLayers(layer).map { ($0.layer, $0.layer.generator) }
     }
 
     func restore() {
         for (buffer, value) in buffers { buffer.value = value }
         for (layer, generator) in generators { layer.generator = generator }
-    }
-
-    /// Every non-container layer in the tree, in order.
-    static func leaves(of layer: any Layer) -> [any Layer] {
-        if let container = layer as? any LayerContainer { return container.children.flatMap { leaves(of: $0) } }
-        return [layer]
     }
 }
 

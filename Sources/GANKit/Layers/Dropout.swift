@@ -7,6 +7,17 @@ public protocol RandomizedLayer: Layer {
     var generator: SeededGenerator { get set }
 }
 
+/// Every ``RandomizedLayer`` in the tree with its path prefix (`"3."`, or `""` for the root).
+func namedRandomizedLayers(_ layer: any Layer, path: String = "") -> [(path: String, layer: any RandomizedLayer)] {
+    if let container = layer as? any LayerContainer {
+        return container.children.enumerated().flatMap { index, child in
+            namedRandomizedLayers(child, path: "\(path)\(index).")
+        }
+    }
+    if let randomized = layer as? any RandomizedLayer { return [(path, randomized)] }
+    return []
+}
+
 /// Inverted dropout: in training, zeroes each element with probability `rate`
 /// and scales the survivors by 1/(1 − rate); in inference, the identity.
 ///

@@ -1,0 +1,118 @@
+/// Builders for the fully connected GAN of the classic MNIST tutorials.
+///
+/// The generator maps noise `[N, latentDimension]` to images `[N] + imageShape`
+/// in [−1, 1] (tanh output); the discriminator maps images to one logit per
+/// sample, `[N, 1]` (pair it with a logits-based objective such as
+/// `NonSaturatingGAN`).
+///
+/// ```swift
+/// var rng = SeededGenerator(seed: 0)
+/// let (generator, discriminator) = MLPGAN.make(.small, using: &rng)
+/// // generator:     Dense(100 → 256) LeakyReLU Dense(256 → 512) LeakyReLU Dense(512 → 784) Tanh Reshape([1, 28, 28])
+/// // discriminator: Flatten Dense(784 → 512) LeakyReLU Dense(512 → 256) LeakyReLU Dense(256 → 1)
+/// ```
+public enum MLPGAN {
+    /// The hidden-layer activation.
+    public enum Activation: Sendable, Hashable {
+        /// LeakyReLU with the given negative slope (GANs use 0.2).
+        case leakyReLU(Float)
+        /// ReLU.
+        case relu
+        /// tanh.
+        case tanh
+
+        func makeLayer() -> any Layer {
+            switch self {
+            case .leakyReLU(let alpha): LeakyReLU(alpha: alpha)
+            case .relu: ReLU()
+            case .tanh: Tanh()
+            }
+        }
+    }
+
+    /// Sizes and options of an MLP GAN.
+    public struct Configuration: Sendable, Hashable {
+        /// Length of the noise vector z.
+        public var latentDimension: Int
+        /// Shape of one image, e.g. `[1, 28, 28]`.
+        public var imageShape: [Int]
+        /// Hidden widths of the generator, first to last.
+        public var generatorHiddenSizes: [Int]
+        /// Hidden widths of the discriminator, first to last.
+        public var discriminatorHiddenSizes: [Int]
+        /// Activation after each hidden layer of both networks.
+        public var hiddenActivation: Activation
+        /// Dropout rate after each hidden activation of the discriminator (0 = none).
+        public var discriminatorDropout: Float
+        /// Initialisation of every Dense weight (biases start at zero).
+        public var weightInitializer: Initializer
+
+        /// Creates a configuration; the defaults are the *small* preset.
+        public init(latentDimension: Int = 100, imageShape: [Int] = [1, 28, 28],
+                    generatorHiddenSizes: [Int] = [256, 512], discriminatorHiddenSizes: [Int] = [512, 256],
+                    hiddenActivation: Activation = .leakyReLU(0.2), discriminatorDropout: Float = 0,
+                    weightInitializer: Initializer = .pytorchDefault) {
+            self.latentDimension = latentDimension
+            self.imageShape = imageShape
+            self.generatorHiddenSizes = generatorHiddenSizes
+            self.discriminatorHiddenSizes = discriminatorHiddenSizes
+            self.hiddenActivation = hiddenActivation
+            self.discriminatorDropout = discriminatorDropout
+            self.weightInitializer = weightInitializer
+        }
+
+        /// The PyTorch tutorial GAN: G 100→256→512→784, D 784→512→256→1, LeakyReLU(0.2), tanh output.
+        public static let small = Configuration()
+
+        /// The Keras tutorial GAN: G 100→256→512→1024→784, D 784→512→256→1 with
+        /// Dropout(0.4) after each hidden activation, Glorot-uniform weights.
+        public static let keras = Configuration(generatorHiddenSizes: [256, 512, 1024],
+                                                discriminatorDropout: 0.4,
+                                                weightInitializer: .glorotUniform())
+
+        /// Number of values in one image.
+        public var imageSize: Int { imageShape.reduce(1, *) }
+    }
+
+    /// Builds the generator: `[N, latentDimension]` → `[N] + imageShape` in [−1, 1].
+    public static func makeGenerator(_ configuration: Configuration, using generator: inout SeededGenerator) -> Sequential {
+        let widths = [configuration.latentDimension] + configuration.generatorHiddenSizes
+        var layers: [any Layer] = []
+        for (input, output) in zip(widths, widths.dropFirst()) {
+            layers.append(Dense(input, output, weightInitializer: configuration.weightInitializer, using: &generator))
+            layers.append(configuration.hiddenActivation.makeLayer())
+        }
+        layers.append(Dense(widths.last!, configuration.imageSize, weightInitializer: configuration.weightInitializer,
+                            using: &generator))
+        layers.append(Tanh())
+        layers.append(Reshape(TensorShape(configuration.imageShape)))
+        return Sequential(layers)
+    }
+
+    /// Builds the discriminator: `[N] + imageShape` → logits `[N, 1]`.
+    ///
+    /// Each dropout layer gets its own seed drawn from `generator`, so the whole
+    /// model is reproducible from one seed.
+    public static func makeDiscriminator(_ configuration: Configuration,
+                                         using generator: inout SeededGenerator) -> Sequential {
+        let widths = [configuration.imageSize] + configuration.discriminatorHiddenSizes
+        var layers: [any Layer] = [Flatten()]
+        for (input, output) in zip(widths, widths.dropFirst()) {
+            layers.append(Dense(input, output, weightInitializer: configuration.weightInitializer, using: &generator))
+            layers.append(configuration.hiddenActivation.makeLayer())
+            if configuration.discriminatorDropout > 0 {
+                layers.append(Dropout(rate: configuration.discriminatorDropout, seed: generator.next()))
+            }
+        }
+        layers.append(Dense(widths.last!, 1, weightInitializer: configuration.weightInitializer, using: &generator))
+        return Sequential(layers)
+    }
+
+    /// Builds both networks from one generator (generator first, then discriminator).
+    public static func make(_ configuration: Configuration,
+                            using generator: inout SeededGenerator) -> (generator: Sequential, discriminator: Sequential) {
+        let g = makeGenerator(configuration, using: &generator)
+        let d = makeDiscriminator(configuration, using: &generator)
+        return (g, d)
+    }
+}

@@ -1,0 +1,107 @@
+/// Storing and restoring models, optimizers and trainers in a ``Checkpoint``.
+///
+/// Entries are namespaced by a prefix: `generator/0.weight`,
+/// `generator/3.runningMean`, `generator/5.generator` (a dropout layer's
+/// generator state), `generatorOptimizer/m.0`. Restoring validates every name
+/// and shape first and changes nothing unless all of them match.
+extension Checkpoint {
+    /// Stores `layer`'s parameters, buffers and layer-owned generator states under `prefix/`.
+    public mutating func store(_ layer: any Layer, as prefix: String) {
+        for (path, parameter) in layer.namedParameters { tensors["\(prefix)/\(path)"] = parameter.value }
+        for (path, buffer) in layer.namedBuffers { tensors["\(prefix)/\(path)"] = buffer.value }
+        for (path, randomized) in namedRandomizedLayers(layer) {
+            integers["\(prefix)/\(path)generator"] = randomized.generator.state
+        }
+    }
+
+    /// Restores what ``store(_:as:)`` wrote for a model of the same architecture.
+    /// - Throws: ``CheckpointError`` naming the first missing entry, mismatched
+    ///   shape, or unexpected entry under `prefix/`; the layer is unchanged then.
+    public func restore(_ layer: any Layer, from prefix: String) throws {
+        var targets: [(String, (Tensor) -> Void, TensorShape)] = []
+        for (path, parameter) in layer.namedParameters {
+            targets.append(("\(prefix)/\(path)", { parameter.value = $0 }, parameter.value.shape))
+        }
+        for (path, buffer) in layer.namedBuffers {
+            targets.append(("\(prefix)/\(path)", { buffer.value = $0 }, buffer.value.shape))
+        }
+        var expected = Set(targets.map(\.0))
+        for (name, _, shape) in targets {
+            guard let stored = tensors[name] else { throw CheckpointError.missingEntry(name: name) }
+            guard stored.shape == shape else {
+                throw CheckpointError.shapeMismatch(name: name, expected: Array(shape), found: Array(stored.shape))
+            }
+        }
+        let randomized = namedRandomizedLayers(layer).map { ("\(prefix)/\($0.path)generator", $0.layer) }
+        for (name, _) in randomized {
+            expected.insert(name)
+            guard let state = integers[name] else { throw CheckpointError.missingEntry(name: name) }
+            guard state.count == 4, state.contains(where: { $0 != 0 }) else {
+                throw CheckpointError.shapeMismatch(name: name, expected: [4], found: [state.count])
+            }
+        }
+        let stored = Set(tensors.keys.filter { $0.hasPrefix(prefix + "/") })
+            .union(integers.keys.filter { $0.hasPrefix(prefix + "/") })
+        let unexpected = stored.subtracting(expected)
+        guard unexpected.isEmpty else { throw CheckpointError.unexpectedEntries(names: unexpected.sorted()) }
+
+        for (name, assign, _) in targets { assign(tensors[name]!) }
+        for (name, layer) in randomized { layer.generator = SeededGenerator(state: integers[name]!) }
+    }
+
+    /// Stores an optimizer's state under `prefix/`.
+    public mutating func store(_ optimizer: any Optimizer, as prefix: String) {
+        for (key, value) in optimizer.stateDictionary() { tensors["\(prefix)/\(key)"] = value }
+    }
+
+    /// Restores an optimizer's state stored under `prefix/`.
+    /// - Throws: the optimizer's error when a key is missing or a shape differs.
+    public func restore(_ optimizer: any Optimizer, from prefix: String) throws {
+        var state: [String: Tensor] = [:]
+        for (name, tensor) in tensors where name.hasPrefix(prefix + "/") {
+            state[String(name.dropFirst(prefix.count + 1))] = tensor
+        }
+        try optimizer.loadStateDictionary(state)
+    }
+}
+
+extension Trainer {
+    /// A checkpoint of everything needed to continue training bit for bit:
+    /// both networks (parameters, buffers, dropout generators), both optimizers,
+    /// the noise generator and the step/epoch counters.
+    public func makeCheckpoint() -> Checkpoint {
+        var checkpoint = Checkpoint()
+        checkpoint.store(generator, as: "generator")
+        checkpoint.store(discriminator, as: "discriminator")
+        checkpoint.store(generatorOptimizer, as: "generatorOptimizer")
+        checkpoint.store(discriminatorOptimizer, as: "discriminatorOptimizer")
+        checkpoint.integers["trainer/noiseGenerator"] = noiseGenerator.state
+        checkpoint.integers["trainer/counters"] = [UInt64(step), UInt64(epoch), UInt64(batchInEpoch)]
+        return checkpoint
+    }
+
+    /// Restores a checkpoint made by ``makeCheckpoint()`` for the same architecture.
+    /// - Throws: ``CheckpointError`` (or the optimizer's error) naming what does not match.
+    public func restore(from checkpoint: Checkpoint) throws {
+        guard let noise = checkpoint.integers["trainer/noiseGenerator"] else {
+            throw CheckpointError.missingEntry(name: "trainer/noiseGenerator")
+        }
+        guard noise.count == 4, noise.contains(where: { $0 != 0 }) else {
+            throw CheckpointError.shapeMismatch(name: "trainer/noiseGenerator", expected: [4], found: [noise.count])
+        }
+        guard let counters = checkpoint.integers["trainer/counters"] else {
+            throw CheckpointError.missingEntry(name: "trainer/counters")
+        }
+        guard counters.count == 3, counters.allSatisfy({ $0 <= UInt64(Int.max) }) else {
+            throw CheckpointError.shapeMismatch(name: "trainer/counters", expected: [3], found: [counters.count])
+        }
+        try checkpoint.restore(generator, from: "generator")
+        try checkpoint.restore(discriminator, from: "discriminator")
+        try checkpoint.restore(generatorOptimizer, from: "generatorOptimizer")
+        try checkpoint.restore(discriminatorOptimizer, from: "discriminatorOptimizer")
+        noiseGenerator = SeededGenerator(state: noise)
+        step = Int(counters[0])
+        epoch = Int(counters[1])
+        batchInEpoch = Int(counters[2])
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A terminal progress line for training: epoch, step/total, it/s, ETA and losses.
+///
+/// On a terminal it rewrites one line in place (`\r`); when output goes to a
+/// file or pipe it prints a plain line every `plainInterval` steps and at the
+/// end of each epoch, so logs stay readable.
+///
+/// ```swift
+/// let progress = ProgressDisplay(totalEpochs: 20)
+/// trainer.onBatchEnd = { report in progress.update(report); return .continue }
+/// trainer.onEpochEnd = { report in progress.finishEpoch(report); return .continue }
+/// ```
+public final class ProgressDisplay {
+    /// The number of epochs the run will reach (for "epoch 3/20").
+    public let totalEpochs: Int
+    /// Whether standard output is a terminal (one updating line) or not (plain lines).
+    public let isInteractive: Bool
+    /// Steps between plain lines when not interactive.
+    public var plainInterval: Int
+    private var recentSeconds: [Double] = []
+    private var lastDraw = Date.distantPast
+
+    /// Creates a display writing to standard output.
+    public init(totalEpochs: Int, plainInterval: Int = 100) {
+        self.totalEpochs = totalEpochs
+        self.plainInterval = plainInterval
+        isInteractive = isatty(STDOUT_FILENO) != 0
+    }
+
+    /// Shows a step's statistics (throttled to 10 redraws a second on a terminal).
+    public func update(_ report: BatchReport) {
+        recentSeconds.append(report.seconds)
+        if recentSeconds.count > 50 { recentSeconds.removeFirst(recentSeconds.count - 50) }
+        if isInteractive {
+            let now = Date()
+            guard now.timeIntervalSince(lastDraw) >= 0.1 || report.batch + 1 == report.batchesPerEpoch else { return }
+            lastDraw = now
+            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line(report)).utf8))
+        } else if report.step % max(plainInterval, 1) == 0 {
+            print(line(report))
+        }
+    }
+
+    /// Ends an epoch's line with its summary.
+    public func finishEpoch(_ report: EpochReport) {
+        let summary = String(format: "epoch %d/%d done in %.1f s  mean D %.4f  mean G %.4f", report.epoch + 1,
+                             totalEpochs, report.seconds, report.meanDiscriminatorLoss, report.meanGeneratorLoss)
+        if isInteractive { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+        print(summary)
+    }
+
+    /// The text of one progress line.
+    public func line(_ report: BatchReport) -> String {
+        let mean = recentSeconds.isEmpty ? 0 : recentSeconds.reduce(0, +) / Double(recentSeconds.count)
+        let rate = mean > 0 ? 1 / mean : 0
+        let remainingSteps = (totalEpochs - report.epoch - 1) * report.batchesPerEpoch
+            + (report.batchesPerEpoch - report.batch - 1)
+        let eta = Self.formatDuration(Double(remainingSteps) * mean)
+        return String(format: "epoch %d/%d  step %d/%d  %.1f it/s  ETA ", report.epoch + 1, totalEpochs,
+                      report.batch + 1, report.batchesPerEpoch, rate) + eta
+            + String(format: "  D %.4f  G %.4f  D(x) %.3f  D(G(z)) %.3f", report.discriminatorLoss,
+                     report.generatorLoss, report.realScore, report.fakeScore)
+    }
+
+    /// `m:ss` or `h:mm:ss`.
+    public static func formatDuration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        let total = Int(seconds.rounded())
+        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    }
+}

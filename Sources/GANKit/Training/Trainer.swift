@@ -1,0 +1,201 @@
+import Foundation
+
+/// Trains a generator against a discriminator, one mini-batch at a time.
+///
+/// Each step runs `discriminatorSteps` discriminator updates (real batch, then
+/// a fake batch from fresh noise; gradients of both passes are summed), then
+/// one generator update that backpropagates the objective through the
+/// discriminator with `.skip`, so the discriminator's gradients are untouched.
+/// The generator update reuses the fake batch of the last discriminator update
+/// (as the PyTorch DCGAN tutorial does), saving one generator forward pass.
+///
+/// Callbacks are plain closures called synchronously on the training thread:
+/// ```swift
+/// let trainer = Trainer(generator: g, discriminator: d, objective: NonSaturatingGAN(),
+///                       generatorOptimizer: Adam(parameters: g.parameters, learningRate: 2e-4, beta1: 0.5),
+///                       discriminatorOptimizer: Adam(parameters: d.parameters, learningRate: 2e-4, beta1: 0.5),
+///                       latentDimension: 100, seed: 1)
+/// trainer.onBatchEnd = { report in print(report.discriminatorLoss); return .continue }
+/// trainer.onEpochEnd = { report in report.epoch == 9 ? .stop : .continue }
+/// let history = trainer.train(epochs: 20, batchesPerEpoch: batches.count) { epoch in batches.epoch(epoch) }
+/// ```
+public final class Trainer {
+    /// Maps noise `[N, latentDimension]` to samples.
+    public let generator: any Layer
+    /// Maps samples to one raw output (logit or critic score) per sample, `[N, 1]`.
+    public let discriminator: any Layer
+    /// The adversarial losses.
+    public var objective: any GANObjective
+    /// Updates the generator's parameters.
+    public let generatorOptimizer: any Optimizer
+    /// Updates the discriminator's parameters.
+    public let discriminatorOptimizer: any Optimizer
+    /// Length of the noise vector.
+    public let latentDimension: Int
+    /// Discriminator updates per generator update (WGAN's critic uses 5).
+    public var discriminatorSteps: Int = 1
+    /// Target for real samples in the discriminator loss; 0.9 gives one-sided label smoothing.
+    public var realLabel: Float = 1
+    /// Draws the noise; saved in checkpoints so a resumed run continues the same stream.
+    public var noiseGenerator: SeededGenerator
+    /// Steps completed so far (across epochs and resumes).
+    public internal(set) var step = 0
+    /// The next epoch to run (counted from 0).
+    public internal(set) var epoch = 0
+    /// Batches of `epoch` already done (non-zero after resuming mid-epoch).
+    public internal(set) var batchInEpoch = 0
+
+    /// Called after every step; return `.stop` to end training.
+    public var onBatchEnd: (BatchReport) -> TrainingDecision = { _ in .continue }
+    /// Called after every epoch; return `.stop` to end training.
+    public var onEpochEnd: (EpochReport) -> TrainingDecision = { _ in .continue }
+
+    private var noiseBuffer = TensorBuffer()
+    private var lossGradient = TensorBuffer()
+    private var lastFake = Tensor.empty
+
+    /// Creates a trainer. Both networks are switched to training mode.
+    /// - Parameter seed: seeds the noise generator.
+    public init(generator: any Layer, discriminator: any Layer, objective: any GANObjective,
+                generatorOptimizer: any Optimizer, discriminatorOptimizer: any Optimizer,
+                latentDimension: Int, seed: UInt64) {
+        precondition(latentDimension > 0, "Trainer: latentDimension must be positive, got \(latentDimension)")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.objective = objective
+        self.generatorOptimizer = generatorOptimizer
+        self.discriminatorOptimizer = discriminatorOptimizer
+        self.latentDimension = latentDimension
+        noiseGenerator = SeededGenerator(seed: seed)
+        generator.isTraining = true
+        discriminator.isTraining = true
+    }
+
+    // MARK: - Steps
+
+    /// Fresh noise `[batchSize, latentDimension]` from ``noiseGenerator``.
+    public func makeNoise(batchSize: Int) -> Tensor {
+        var rng = noiseGenerator
+        let noise = noiseBuffer.fill(shape: [batchSize, latentDimension]) { values in
+            for i in 0..<values.count { values[i] = rng.nextNormal() }
+        }
+        noiseGenerator = rng
+        return noise
+    }
+
+    /// One discriminator update on `real` and a fake batch of the same size.
+    /// - Returns: the loss (real + fake part) and mean D(x), D(G(z)) as ``GANObjective/realness(_:)``.
+    @discardableResult
+    public func discriminatorStep(real: Tensor) -> (loss: Float, realScore: Float, fakeScore: Float) {
+        discriminatorOptimizer.zeroGradients()
+        let realOutput = discriminator.forward(real)
+        let realScore = meanRealness(realOutput)
+        let realLoss = objective.discriminatorRealLoss(realOutput, realLabel: realLabel, gradient: &lossGradient)
+        _ = discriminator.backward(realLoss.gradient, parameterGradients: .accumulate)
+
+        lastFake = generator.forward(makeNoise(batchSize: real.shape[0]))
+        let fakeOutput = discriminator.forward(lastFake)
+        let fakeScore = meanRealness(fakeOutput)
+        let fakeLoss = objective.discriminatorFakeLoss(fakeOutput, gradient: &lossGradient)
+        _ = discriminator.backward(fakeLoss.gradient, parameterGradients: .accumulate)
+        discriminatorOptimizer.step()
+        return (realLoss.value + fakeLoss.value, realScore, fakeScore)
+    }
+
+    /// One generator update on fresh noise (for custom loops).
+    /// - Returns: the generator loss.
+    @discardableResult
+    public func generatorStep(batchSize: Int) -> Float {
+        lastFake = generator.forward(makeNoise(batchSize: batchSize))
+        return generatorUpdateOnLastFake()
+    }
+
+    /// Backpropagates the generator loss on `lastFake` (whose forward is still cached in the generator).
+    private func generatorUpdateOnLastFake() -> Float {
+        generatorOptimizer.zeroGradients()
+        let output = discriminator.forward(lastFake)
+        let loss = objective.generatorLoss(output, gradient: &lossGradient)
+        let sampleGradient = discriminator.backward(loss.gradient, parameterGradients: .skip)
+        _ = generator.backward(sampleGradient, parameterGradients: .accumulate)
+        generatorOptimizer.step()
+        lastFake = .empty
+        return loss.value
+    }
+
+    /// One full training step on a real batch: ``discriminatorSteps`` discriminator
+    /// updates, then a generator update on the last fake batch.
+    public func trainStep(real: Tensor) -> (discriminatorLoss: Float, generatorLoss: Float,
+                                              realScore: Float, fakeScore: Float) {
+        var d: (loss: Float, realScore: Float, fakeScore: Float) = (0, 0, 0)
+        for _ in 0..<discriminatorSteps { d = discriminatorStep(real: real) }
+        let g = generatorUpdateOnLastFake()
+        step += 1
+        return (d.loss, g, d.realScore, d.fakeScore)
+    }
+
+    private func meanRealness(_ output: Tensor) -> Float {
+        output.withUnsafeBufferPointer { values in
+            var sum: Double = 0
+            for value in values { sum += Double(objective.realness(value)) }
+            return Float(sum / Double(max(values.count, 1)))
+        }
+    }
+
+    // MARK: - Loop
+
+    /// Trains until `epochs` epochs are complete (counting epochs already done
+    /// before a resume) or a callback returns `.stop`.
+    ///
+    /// - Parameters:
+    ///   - epochs: the total number of epochs the run should reach.
+    ///   - batchesPerEpoch: used for reports and progress.
+    ///   - batches: the real mini-batches of an epoch, e.g. a shuffled `BatchSequence`
+    ///     for that epoch. When resuming mid-epoch, the first ``batchInEpoch`` are skipped.
+    /// - Returns: the reports of the steps and epochs run by this call.
+    @discardableResult
+    public func train<Batches: Sequence<Tensor>>(epochs: Int, batchesPerEpoch: Int,
+                                                 batches: (_ epoch: Int) -> Batches) -> History {
+        var history = History()
+        while epoch < epochs {
+            let epochStart = Date()
+            var dSum = 0.0, gSum = 0.0, count = 0
+            var stopped = false
+            let alreadyDone = batchInEpoch
+            for (index, real) in batches(epoch).enumerated() where index >= alreadyDone {
+                let start = Date()
+                let result = trainStep(real: real)
+                batchInEpoch = index + 1
+                let report = BatchReport(epoch: epoch, batch: index, batchesPerEpoch: batchesPerEpoch, step: step,
+                                         discriminatorLoss: result.discriminatorLoss,
+                                         generatorLoss: result.generatorLoss, realScore: result.realScore,
+                                         fakeScore: result.fakeScore, seconds: Date().timeIntervalSince(start))
+                history.batches.append(report)
+                dSum += Double(result.discriminatorLoss)
+                gSum += Double(result.generatorLoss)
+                count += 1
+                if onBatchEnd(report) == .stop { stopped = true; break }
+            }
+            if stopped { break }
+            let report = EpochReport(epoch: epoch, step: step, meanDiscriminatorLoss: Float(dSum / Double(max(count, 1))),
+                                     meanGeneratorLoss: Float(gSum / Double(max(count, 1))),
+                                     seconds: Date().timeIntervalSince(epochStart))
+            epoch += 1
+            batchInEpoch = 0
+            history.epochs.append(report)
+            if onEpochEnd(report) == .stop { break }
+        }
+        return history
+    }
+
+    /// Generates samples from `noise` `[N, latentDimension]` without advancing ``noiseGenerator``.
+    ///
+    /// - Parameter inferenceMode: `true` (default) uses BatchNorm's running
+    ///   statistics and disables dropout, then restores training mode; `false`
+    ///   samples in training mode as the PyTorch DCGAN tutorial does (batch
+    ///   statistics; also updates the running statistics).
+    public func sample(noise: Tensor, inferenceMode: Bool = true) -> Tensor {
+        if inferenceMode { generator.isTraining = false }
+        defer { generator.isTraining = true }
+        return generator.forward(noise)
+    }
+}
