@@ -120,12 +120,6 @@ public func exportIDX(_ images: Tensor, to url: URL) throws {
     guard dimensions.allSatisfy({ UInt64($0) <= UInt64(UInt32.max) }) else {
         throw IDXError.invalidTensorShape(shape: shape, reason: "a dimension exceeds the IDX limit of \(UInt32.max)")
     }
-    let bytes = images.withUnsafeBufferPointer { values in
-        values.map { value -> UInt8 in
-            guard !value.isNaN else { return 0 }
-            let scaled = ((value + 1) / 2 * 255).rounded()
-            return UInt8(min(max(scaled, 0), 255))
-        }
-    }
+    let bytes = images.withUnsafeBufferPointer { values in values.map(pixelByte) }
     try IDXFile(dimensions: dimensions, bytes: bytes).write(to: url)
 }
