@@ -96,5 +96,9 @@ import Testing
         #expect(counts.allSatisfy { $0 > 800 })
         let (low, high) = data.images.withUnsafeBufferPointer { ($0.min() ?? 0, $0.max() ?? 0) }
         #expect(low == -1 && high == 1)
+        if let directory = ProcessInfo.processInfo.environment["GANKIT_TEST_OUTPUT"] {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent("mnist-test-grid.png")
+            try saveImageGrid(data.images.slice(0..<64), columns: 8, to: url)
+        }
     }
 }
