@@ -1,0 +1,189 @@
+/// The mini-batches of one epoch over a tensor whose first axis is the sample axis.
+///
+/// With shuffling, the sample order is a Fisher–Yates permutation drawn from
+/// `seed` and `epoch`: the same pair always gives the same order (on every
+/// platform and Swift version, since the generator and the bounded sampling
+/// are defined here), and each epoch gets a different one.
+///
+/// ```swift
+/// for epoch in 0..<epochs {
+///     for batch in BatchSequence(mnist.images, batchSize: 64, seed: 42, epoch: epoch) {
+///         // batch: [64, 1, 28, 28]
+///     }
+/// }
+/// ```
+///
+/// Memory: without shuffling, batches are slices that share the dataset's
+/// storage (no copy). With shuffling, rows are gathered into a buffer the
+/// iterator keeps and reuses when the caller has let go of the previous
+/// batch (the common `for batch in ...` loop); if the previous batch is still
+/// held, a fresh buffer is allocated instead, so a returned batch is never
+/// overwritten behind the caller's back (value semantics are preserved).
+public struct BatchSequence: Sequence, Sendable {
+    /// What to do with the final samples when `batchSize` does not divide the sample count.
+    public enum LastBatchPolicy: Sendable {
+        /// Skip them: every batch has exactly `batchSize` samples.
+        case drop
+        /// Yield them as a final, smaller batch.
+        case keep
+    }
+
+    /// The dataset, samples along the first axis.
+    public let data: Tensor
+    /// The number of samples per batch.
+    public let batchSize: Int
+    /// The policy for an incomplete final batch.
+    public let lastBatch: LastBatchPolicy
+    /// The sample indices in the order this epoch visits them.
+    public let order: [Int]
+
+    /// Creates the batches of one epoch.
+    /// - Parameters:
+    ///   - data: Samples along the first axis, e.g. images `[N, C, H, W]`.
+    ///   - batchSize: Samples per batch (≥ 1).
+    ///   - shuffle: Whether to visit the samples in a random order.
+    ///   - seed: Seeds the shuffle.
+    ///   - epoch: Selects a different, reproducible order for each epoch.
+    ///   - lastBatch: `.drop` (default) or `.keep` an incomplete final batch.
+    /// - Precondition: `data` has rank ≥ 1 and `batchSize ≥ 1`.
+    public init(_ data: Tensor, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, epoch: Int = 0,
+                lastBatch: LastBatchPolicy = .drop) {
+        precondition(data.rank >= 1, "BatchSequence: the dataset needs a sample axis, got shape \(data.shape)")
+        precondition(batchSize >= 1, "BatchSequence: batchSize must be at least 1, got \(batchSize)")
+        self.data = data
+        self.batchSize = batchSize
+        self.lastBatch = lastBatch
+        let count = data.shape[0]
+        if shuffle {
+            var rng = BatchShuffleRNG(seed: seed, stream: UInt64(bitPattern: Int64(epoch)))
+            self.order = rng.permutation(count)
+        } else {
+            self.order = Array(0..<count)
+        }
+        self.isShuffled = shuffle
+    }
+
+    private let isShuffled: Bool
+
+    /// The number of batches this epoch yields.
+    public var batchCount: Int {
+        let count = order.count
+        return lastBatch == .drop ? count / batchSize : (count + batchSize - 1) / batchSize
+    }
+
+    /// The sample indices of batch `index` (e.g. to pick the matching labels).
+    /// - Precondition: `0 <= index < batchCount`.
+    public func indices(ofBatch index: Int) -> ArraySlice<Int> {
+        precondition(index >= 0 && index < batchCount, "BatchSequence: batch \(index) out of range 0..<\(batchCount)")
+        return order[(index * batchSize)..<Swift.min((index + 1) * batchSize, order.count)]
+    }
+
+    /// The number of batches, as a hint for `Array(sequence)`.
+    public var underestimatedCount: Int { batchCount }
+
+    /// Returns an iterator over this epoch's batches.
+    public func makeIterator() -> Iterator { Iterator(sequence: self) }
+
+    /// Yields the batches of a `BatchSequence` in order.
+    public struct Iterator: IteratorProtocol {
+        private let sequence: BatchSequence
+        private var nextBatch = 0
+        private var buffer: Tensor?
+
+        init(sequence: BatchSequence) { self.sequence = sequence }
+
+        /// The next batch, `[batchSize, ...]` (smaller only for a kept last batch), or nil after the last.
+        public mutating func next() -> Tensor? {
+            guard nextBatch < sequence.batchCount else { return nil }
+            let indices = sequence.indices(ofBatch: nextBatch)
+            nextBatch += 1
+            if !sequence.isShuffled {
+                return sequence.data.slice(indices.startIndex..<indices.endIndex)
+            }
+            return gather(indices)
+        }
+
+        /// Copies the rows `indices` of the dataset into a batch tensor.
+        private mutating func gather(_ indices: ArraySlice<Int>) -> Tensor {
+            let shape = sequence.data.shape.replacingFirst(with: indices.count)
+            // Reuse the buffer only if nobody else holds it and it has the right shape.
+            var batch: Tensor
+            if var previous = buffer, previous.shape == shape {
+                buffer = nil  // drop our reference so `previous` can be unique
+                batch = previous.isUniquelyReferenced() ? previous : Tensor(zeros: shape)
+            } else {
+                batch = Tensor(zeros: shape)
+            }
+            let rowLength = sequence.data.shape.elementsPerItem
+            sequence.data.withUnsafeBufferPointer { source in
+                batch.withUnsafeMutableBufferPointer { destination in
+                    guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+                    for (row, sample) in indices.enumerated() {
+                        (to + row * rowLength).update(from: from + sample * rowLength, count: rowLength)
+                    }
+                }
+            }
+            buffer = batch
+            return batch
+        }
+    }
+}
+
+/// The shuffling generator of `BatchSequence`: xoshiro256** seeded through
+/// SplitMix64. Internal on purpose, so it can be swapped for the package's
+/// public seeded generator without an API change; the permutation it yields
+/// for a given seed is part of `BatchSequence`'s reproducibility promise.
+struct BatchShuffleRNG: RandomNumberGenerator {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    /// Creates a generator for `seed`; different `stream`s (epochs) give independent sequences.
+    init(seed: UInt64, stream: UInt64 = 0) {
+        var mixer = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
+        func splitMix() -> UInt64 {
+            mixer &+= 0x9E37_79B9_7F4A_7C15
+            var z = mixer
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    /// The next 64 random bits.
+    mutating func next() -> UInt64 {
+        let result = rotl(state.1 &* 5, 7) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = rotl(state.3, 45)
+        return result
+    }
+
+    /// A uniform integer in `0..<bound` (Lemire's multiply-and-reject, unbiased).
+    mutating func next(below bound: UInt64) -> UInt64 {
+        precondition(bound > 0)
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
+        }
+        return product.high
+    }
+
+    /// A uniformly random permutation of `0..<count` (Fisher–Yates).
+    mutating func permutation(_ count: Int) -> [Int] {
+        var order = Array(0..<count)
+        var i = count - 1
+        while i > 0 {
+            let j = Int(next(below: UInt64(i + 1)))
+            order.swapAt(i, j)
+            i -= 1
+        }
+        return order
+    }
+
+    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A set of images as one tensor, with optional integer labels.
+///
+/// `images` has shape `[N, C, H, W]` with values in `[-1, 1]` (the range of a
+/// `tanh` generator): a byte `x` becomes `x / 127.5 - 1`.
+///
+/// ```swift
+/// let mnist = try ImageDataset.mnist(directory: URL(fileURLWithPath: "data/mnist"), split: .train)
+/// mnist.images.shape   // [60000, 1, 28, 28]
+/// ```
+public struct ImageDataset: Sendable {
+    /// The images, `[N, C, H, W]`, in `[-1, 1]`.
+    public var images: Tensor
+    /// One label per image, if labels were loaded.
+    public var labels: [Int]?
+
+    /// Creates a dataset.
+    /// - Precondition: `images` has rank 4 and, if given, `labels.count == images.shape[0]`.
+    public init(images: Tensor, labels: [Int]? = nil) {
+        precondition(images.rank == 4, "ImageDataset: images must be [N, C, H, W], got \(images.shape)")
+        precondition(labels == nil || labels?.count == images.shape[0],
+                     "ImageDataset: \(labels?.count ?? 0) labels for \(images.shape[0]) images")
+        self.images = images
+        self.labels = labels
+    }
+
+    /// The number of images (`N`).
+    public var count: Int { images.shape[0] }
+
+    /// Which half of MNIST to load.
+    public enum Split: Sendable {
+        /// The 60 000 training images (`train-*` files).
+        case train
+        /// The 10 000 test images (`t10k-*` files).
+        case test
+
+        var prefix: String { self == .train ? "train" : "t10k" }
+    }
+
+    /// Loads images (and optionally labels) from IDX files, gzip or plain.
+    /// - Parameters:
+    ///   - images: A 3-D IDX file `[N, H, W]`; becomes a tensor `[N, 1, H, W]` in `[-1, 1]`.
+    ///   - labels: A 1-D IDX file with `N` entries, or nil.
+    /// - Throws: `IDXError` for malformed files, wrong dimensions, or differing counts.
+    public static func loadIDX(images: URL, labels: URL?) throws -> ImageDataset {
+        let imageFile = try IDXFile.read(contentsOf: images)
+        guard imageFile.dimensions.count == 3 else {
+            throw IDXError.unexpectedDimensions(file: images.path, expectedRank: 3, found: imageFile.dimensions)
+        }
+        let (n, height, width) = (imageFile.dimensions[0], imageFile.dimensions[1], imageFile.dimensions[2])
+
+        var labelValues: [Int]?
+        if let labels {
+            let labelFile = try IDXFile.read(contentsOf: labels)
+            guard labelFile.dimensions.count == 1 else {
+                throw IDXError.unexpectedDimensions(file: labels.path, expectedRank: 1, found: labelFile.dimensions)
+            }
+            guard labelFile.dimensions[0] == n else {
+                throw IDXError.labelCountMismatch(imagesFile: images.path, imageCount: n,
+                                                  labelsFile: labels.path, labelCount: labelFile.dimensions[0])
+            }
+            labelValues = labelFile.bytes.map(Int.init)
+        }
+
+        var tensor = Tensor(zeros: [n, 1, height, width])
+        tensor.withUnsafeMutableBufferPointer { out in
+            imageFile.bytes.withUnsafeBufferPointer { input in
+                for index in 0..<input.count { out[index] = Float(input[index]) / 127.5 - 1 }
+            }
+        }
+        return ImageDataset(images: tensor, labels: labelValues)
+    }
+
+    /// Loads MNIST (or a drop-in replacement such as Fashion-MNIST) from a directory.
+    ///
+    /// Looks for `train-images-idx3-ubyte` / `t10k-images-idx3-ubyte` (also
+    /// with `.gz`, or with a `.` before `idx3` as some mirrors name them) and
+    /// the matching `-labels-idx1-ubyte` file. Labels are optional: if no
+    /// label file exists, `labels` is nil.
+    /// - Throws: `IDXError.missingFile` listing the names tried when no image file exists.
+    public static func mnist(directory: URL, split: Split) throws -> ImageDataset {
+        let imageNames = candidateNames(split.prefix, kind: "images", idx: "idx3")
+        guard let images = firstExisting(imageNames, in: directory) else {
+            throw IDXError.missingFile(directory: directory.path, triedNames: imageNames)
+        }
+        let labels = firstExisting(candidateNames(split.prefix, kind: "labels", idx: "idx1"), in: directory)
+        return try loadIDX(images: images, labels: labels)
+    }
+
+    private static func candidateNames(_ prefix: String, kind: String, idx: String) -> [String] {
+        let bases = ["\(prefix)-\(kind)-\(idx)-ubyte", "\(prefix)-\(kind).\(idx)-ubyte"]
+        return bases.flatMap { [$0, $0 + ".gz"] }
+    }
+
+    private static func firstExisting(_ names: [String], in directory: URL) -> URL? {
+        names.lazy.map { directory.appendingPathComponent($0) }
+            .first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+}
+
+/// Writes images in `[-1, 1]` as an uncompressed IDX file of unsigned bytes
+/// `[N, H, W]` (the MNIST image format), atomically.
+///
+/// Each value `x` becomes `round((x + 1) / 2 · 255)` clamped to `0...255`;
+/// NaN becomes 0. This inverts `ImageDataset.loadIDX` exactly for bytes.
+/// - Parameters:
+///   - images: `[N, 1, H, W]` or `[N, H, W]`.
+///   - url: The destination file.
+/// - Throws: `IDXError.invalidTensorShape` for other shapes, `IDXError.writeFailed` on I/O errors.
+public func exportIDX(_ images: Tensor, to url: URL) throws {
+    let shape = Array(images.shape)
+    let dimensions: [Int]
+    switch shape.count {
+    case 3: dimensions = shape
+    case 4 where shape[1] == 1: dimensions = [shape[0], shape[2], shape[3]]
+    case 4: throw IDXError.invalidTensorShape(shape: shape, reason: "expected 1 channel, found \(shape[1])")
+    default: throw IDXError.invalidTensorShape(shape: shape, reason: "expected [N, 1, H, W] or [N, H, W]")
+    }
+    guard dimensions.allSatisfy({ UInt64($0) <= UInt64(UInt32.max) }) else {
+        throw IDXError.invalidTensorShape(shape: shape, reason: "a dimension exceeds the IDX limit of \(UInt32.max)")
+    }
+    let bytes = images.withUnsafeBufferPointer { values in values.map(pixelByte) }
+    try IDXFile(dimensions: dimensions, bytes: bytes).write(to: url)
+}
