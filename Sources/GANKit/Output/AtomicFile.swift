@@ -21,6 +21,17 @@ struct FileIOError: Error, CustomStringConvertible {
     var description: String { reason }
 }
 
+/// A file could not be written; says which and why.
+public struct FileWriteError: Error, CustomStringConvertible, Equatable {
+    /// The destination path.
+    public let path: String
+    /// What went wrong.
+    public let reason: String
+    /// `cannot write <path>: <reason>`.
+    public var description: String { "cannot write \(path): \(reason)" }
+}
+
+/// Whole-file reads and atomic (temp file + rename) whole-file writes.
 enum AtomicFile {
     /// Reads the whole file at `url`.
     static func read(_ url: URL) throws(FileIOError) -> [UInt8] {
@@ -49,6 +60,10 @@ enum AtomicFile {
         let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(suffix).tmp")
         do {
             try Data(bytes).write(to: temporary)
+            // Flush to disk before the rename, so a crash cannot leave a renamed but empty file.
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.synchronize()
+            try handle.close()
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw FileIOError(reason: "cannot write temporary file \(temporary.path): \(error.localizedDescription)")

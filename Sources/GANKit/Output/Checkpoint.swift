@@ -49,9 +49,12 @@ public struct Checkpoint: Sendable {
         return bytes
     }
 
-    /// Writes the checkpoint to `url` atomically.
+    /// Writes the checkpoint to `url` atomically: an interrupted write leaves the previous file intact.
+    /// - Throws: ``FileWriteError`` naming the file and the reason.
     public func write(to url: URL) throws {
-        try AtomicFile.write(Data(encoded()), to: url)
+        do { try AtomicFile.write(encoded(), to: url) } catch {
+            throw FileWriteError(path: url.path, reason: error.reason)
+        }
     }
 
     private func appendHeader(name: String, kind: UInt8, shape: [Int], to bytes: inout [UInt8]) {

@@ -32,33 +32,11 @@ public struct History: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes ``csv`` to `url` atomically.
+    /// Writes ``csv`` to `url` atomically (temp file + rename).
+    /// - Throws: ``FileWriteError`` naming the file and the reason.
     public func writeCSV(to url: URL) throws {
-        try AtomicFile.write(Data(csv.utf8), to: url)
-    }
-}
-
-/// Writes files so that a reader never sees a half-written file: temp file in
-/// the same directory, flushed, then renamed over the destination.
-public enum AtomicFile {
-    /// Atomically replaces the file at `url` with `data`.
-    public static func write(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        do {
-            try data.write(to: temporary, options: [])
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
-            try handle.close()
-            if rename(temporary.path, url.path) != 0 {
-                let code = errno
-                throw CocoaError(.fileWriteUnknown, userInfo: [
-                    NSLocalizedDescriptionKey: "cannot rename \(temporary.path) to \(url.path): \(String(cString: strerror(code)))",
-                ])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
+        do { try AtomicFile.write(Array(csv.utf8), to: url) } catch {
+            throw FileWriteError(path: url.path, reason: error.reason)
         }
     }
 }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds a throwaway package outside the repo that depends on GANKit by path,
+# defines a custom layer, trains it for a few steps and runs it.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/Sources/Downstream"
+cat > "$work/Package.swift" <<SWIFT
+// swift-tools-version: 6.0
+import PackageDescription
+let package = Package(
+    name: "Downstream",
+    dependencies: [.package(path: "$repo")],
+    targets: [.executableTarget(name: "Downstream", dependencies: [.product(name: "GANKit", package: "GANKit")])]
+)
+SWIFT
+cat > "$work/Sources/Downstream/main.swift" <<'SWIFT'
+import GANKit
+
+/// y = x · scale, one learnable scale per feature.
+final class FeatureScale: Layer {
+    var isTraining = true
+    let scale: Parameter
+    var parameters: [Parameter] { [scale] }
+    var buffers: [Buffer] { [] }
+    private var input = Tensor.empty
+    init(features: Int) { scale = Parameter(name: "scale", value: .ones([features])) }
+    func forward(_ x: Tensor) -> Tensor {
+        input = x
+        let s = scale.value
+        return Tensor(shape: x.shape) { i in x[flat: i] * s[flat: i % s.count] }
+    }
+    func backward(_ dy: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        let s = scale.value
+        if parameterGradients == .accumulate {
+            var g = [Float](repeating: 0, count: s.count)
+            for i in 0..<dy.count { g[i % s.count] += dy[flat: i] * input[flat: i] }
+            scale.gradient += Tensor(g)
+        }
+        return Tensor(shape: dy.shape) { i in dy[flat: i] * s[flat: i % s.count] }
+    }
+    var description: String { "FeatureScale(\(scale.value.count))" }
+}
+
+print("backend: \(GANKit.backend)")
+let check = GradientCheck.run(FeatureScale(features: 3), inputShape: [4, 3])
+precondition(check.passes(), "\(check)")
+var rng = SeededGenerator(seed: 1)
+let model = Sequential { Dense(3, 8, using: &rng); FeatureScale(features: 8); Tanh(); Dense(8, 1, using: &rng) }
+let optimizer = Adam(parameters: model.parameters, learningRate: 0.05)
+let x = Tensor.randomNormal([32, 3], using: &rng)
+let y = Tensor(shape: [32, 1]) { i in x[i, 0] - 0.5 * x[i, 2] }
+var first: Float = 0, last: Float = 0
+for step in 0..<60 {
+    optimizer.zeroGradients()
+    let (loss, gradient) = MeanSquaredError()(model(x), y)
+    _ = model.backward(gradient)
+    optimizer.step()
+    if step == 0 { first = loss }
+    last = loss
+}
+print("loss \(first) -> \(last)")
+precondition(last < first * 0.5, "the downstream model did not learn")
+SWIFT
+cd "$work" && swift run -c debug Downstream
