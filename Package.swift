@@ -30,5 +30,27 @@ let package = Package(
             name: "GANKitTests",
             dependencies: ["GANKit"]
         ),
+
+        // Examples: flag parsing and output code shared by the example programs.
+        .target(
+            name: "ExampleSupport",
+            dependencies: ["GANKit"],
+            path: "Examples/ExampleSupport"
+        ),
+        .executableTarget(
+            name: "mnist-gan",
+            dependencies: ["GANKit", "ExampleSupport"],
+            path: "Examples/mnist-gan"
+        ),
+        .executableTarget(
+            name: "custom-loop",
+            dependencies: ["GANKit", "ExampleSupport"],
+            path: "Examples/custom-loop"
+        ),
+        .executableTarget(
+            name: "custom-layer",
+            dependencies: ["GANKit"],
+            path: "Examples/custom-layer"
+        ),
     ]
 )

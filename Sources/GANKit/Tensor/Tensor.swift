@@ -180,3 +180,24 @@ extension Tensor: Equatable {
         return lhs.withUnsafeBufferPointer { a in rhs.withUnsafeBufferPointer { b in a.elementsEqual(b) } }
     }
 }
+
+extension Tensor {
+    /// Joins tensors along the first axis: `[a, …] + [b, …]` → `[a + b, …]`.
+    /// - Precondition: at least one tensor; all items have the same shape.
+    public init(concatenating tensors: [Tensor]) {
+        precondition(!tensors.isEmpty, "Tensor(concatenating:): no tensors")
+        let itemShape = Array(tensors[0].shape.dropFirst())
+        for tensor in tensors {
+            precondition(tensor.rank >= 1 && Array(tensor.shape.dropFirst()) == itemShape,
+                         "Tensor(concatenating:): shape \(tensor.shape) does not match \(tensors[0].shape) after the first axis")
+        }
+        let total = tensors.reduce(0) { $0 + $1.shape[0] }
+        self.init(zeros: TensorShape([total] + itemShape))
+        var offset = 0
+        let base = storage.base
+        for tensor in tensors {
+            tensor.withUnsafeBufferPointer { (base + offset).update(from: $0.baseAddress!, count: $0.count) }
+            offset += tensor.count
+        }
+    }
+}

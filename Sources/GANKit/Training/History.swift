@@ -40,3 +40,48 @@ public struct History: Sendable {
         }
     }
 }
+
+extension History {
+    /// Appends the reports of a later run (e.g. after a resume).
+    public mutating func append(_ other: History) {
+        batches += other.batches
+        epochs += other.epochs
+        for (name, values) in other.epochMetrics { epochMetrics[name, default: []] += values }
+    }
+
+    /// Rebuilds the per-step rows from `history.csv` text (as written by ``csv``),
+    /// keeping rows with `step <= upToStep`; malformed rows are skipped.
+    /// Used to continue a history after `--resume`.
+    public init(csv text: String, upToStep: Int = .max) {
+        self.init()
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count >= 8, let step = Int(fields[0]), step <= upToStep,
+                  let epoch = Int(fields[1]), let batch = Int(fields[2]),
+                  let d = Float(fields[3]), let g = Float(fields[4]), let real = Float(fields[5]),
+                  let fake = Float(fields[6]), let seconds = Double(fields[7]) else { continue }
+            batches.append(BatchReport(epoch: epoch, batch: batch, batchesPerEpoch: 0, step: step,
+                                       discriminatorLoss: d, generatorLoss: g, realScore: real, fakeScore: fake,
+                                       seconds: seconds))
+        }
+    }
+
+    /// A plot of the discriminator and generator losses against the step.
+    ///
+    /// Per-step losses are noisy, so each curve shows means over consecutive
+    /// windows of steps (at most about 400 points per curve).
+    public func lossPlot(title: String = "GAN losses") -> LinePlot {
+        let window = max(1, batches.count / 400)
+        func averaged(_ value: (BatchReport) -> Float) -> [(x: Double, y: Double)] {
+            stride(from: 0, to: batches.count, by: window).map { start in
+                let slice = batches[start..<min(start + window, batches.count)]
+                let mean = slice.reduce(0.0) { $0 + Double(value($1)) } / Double(slice.count)
+                return (Double(slice.last!.step), mean)
+            }
+        }
+        var plot = LinePlot(title: title, xLabel: "step", yLabel: "loss")
+        plot.add("discriminator", points: averaged(\.discriminatorLoss))
+        plot.add("generator", points: averaged(\.generatorLoss))
+        return plot
+    }
+}
