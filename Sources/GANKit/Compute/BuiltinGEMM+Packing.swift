@@ -3,9 +3,10 @@ import Foundation
 // Packing: copies a block of op(A) or op(B) into the contiguous, zero-padded
 // micro-panel layout the micro-kernel streams through.
 //
-// Buffers (all Float, 64-byte aligned, inside one scratch block):
-// - packed A, MC × KC block: ceil(mc / MR) micro-panels, each KC·MR floats,
-//   laid out [p][r] — the MR values of column p of op(A) side by side.
+// Buffers (64-byte aligned, inside one scratch block):
+// - packed A, MC × KC block: ceil(mc / MR) micro-panels, each KC·MR
+//   `SIMD4<Float>`s, laid out [p][r] — the MR values of column p of op(A) side
+//   by side, each repeated in all four lanes (SSE2 has no broadcast load).
 //   Rows past `mc` are zero.
 // - packed B, KC × NC block: ceil(nc / NR) micro-panels, each KC·NR floats,
 //   laid out [p][j] — NR consecutive values of row p of op(B), one SIMD8.
@@ -16,7 +17,7 @@ extension BuiltinGEMM {
     /// op(A)[i][p] is `a[i·lda + p]`, or `a[p·lda + i]` when `transposed`.
     @inline(__always)
     static func packA(transposed: Bool, a: UnsafePointer<Float>, lda: Int, rows: Range<Int>, depth: Range<Int>,
-                      into packed: UnsafeMutablePointer<Float>) {
+                      into packed: UnsafeMutablePointer<SIMD4<Float>>) {
         let kc = depth.count
         var panel = packed
         var i0 = rows.lowerBound
@@ -27,16 +28,16 @@ extension BuiltinGEMM {
                 for p in 0..<kc {
                     let source = a + (depth.lowerBound + p) * lda + i0
                     let target = panel + p * BuiltinGEMM.mr
-                    for r in 0..<valid { target[r] = source[r] }
-                    for r in valid..<BuiltinGEMM.mr { target[r] = 0 }
+                    for r in 0..<valid { target[r] = SIMD4(repeating: source[r]) }
+                    for r in valid..<BuiltinGEMM.mr { target[r] = SIMD4() }
                 }
             } else {
                 for r in 0..<BuiltinGEMM.mr {
                     if r < valid {
                         let source = a + (i0 + r) * lda + depth.lowerBound
-                        for p in 0..<kc { panel[p * BuiltinGEMM.mr + r] = source[p] }
+                        for p in 0..<kc { panel[p * BuiltinGEMM.mr + r] = SIMD4(repeating: source[p]) }
                     } else {
-                        for p in 0..<kc { panel[p * BuiltinGEMM.mr + r] = 0 }
+                        for p in 0..<kc { panel[p * BuiltinGEMM.mr + r] = SIMD4() }
                     }
                 }
             }

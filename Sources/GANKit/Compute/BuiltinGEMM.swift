@@ -25,7 +25,10 @@
 ///
 /// The package builds for baseline x86-64 (SSE2, no FMA): `SIMD8<Float>` is two
 /// XMM registers, so the 6 × 8 tile keeps 12 accumulators + 2 B registers +
-/// 1 broadcast register within the 16 XMM registers.
+/// 1 A register + 1 product within the 16 XMM registers. SSE2 has no
+/// broadcast load, so packing stores every A value four times (a `SIMD4`):
+/// the kernel then multiplies straight from a plain load, without the
+/// `shufps` per value that cost ~12 % on a 512³ product.
 enum BuiltinGEMM {
     /// Rows of the register tile (micro-kernel).
     static let mr = 6
@@ -33,23 +36,28 @@ enum BuiltinGEMM {
     static let nr = 8
     /// Depth of a packed block: a KC × NR micro-panel of B (8 KiB) stays in L1.
     static let kc = 256
-    /// Rows of a packed A block (a multiple of `mr`): MC × KC floats (96 KiB) stay in L2.
+    /// Rows of a packed A block (a multiple of `mr`): MC × KC `SIMD4`s (384 KiB) stay in L2.
     static let mc = 96
     /// Columns of a packed B block (a multiple of `nr`): KC × NC floats (1 MiB), L2/L3.
     static let nc = 1024
-    /// Floats in a packed A block.
+    /// `SIMD4<Float>`s (broadcast A values) in a packed A block.
     static let packedACount = mc * kc
     /// Bytes of one scratch buffer: packed A block, then packed B block.
-    static let scratchBytes = (mc * kc + kc * nc) * MemoryLayout<Float>.stride
+    static let scratchBytes = mc * kc * MemoryLayout<SIMD4<Float>>.stride + kc * nc * MemoryLayout<Float>.stride
     /// A chunk (thread) gets at least this many flops of work; smaller products
     /// run on the calling thread alone (waking a worker costs ~10 µs).
     static let minimumChunkFlops = 1 << 20
 
     /// C = alpha·op(A)·op(B) + beta·C on row-major matrices; see ``Backend/gemm``.
-    /// Requires m, n, k ≥ 1.
+    /// Requires m, n, k ≥ 1. A single row or column of C goes to ``gemv``.
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 1 || n == 1 {
+            gemv(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         let columnPanels = (n + nr - 1) / nr
         let rowPanels = (m + mr - 1) / mr
         let splitColumns = columnPanels >= rowPanels
@@ -71,12 +79,12 @@ enum BuiltinGEMM {
     /// Loops 5 to 1 above for the sub-matrix C[rows, columns], on one thread.
     ///
     /// - scratch: `scratchBytes` bytes, 64-byte aligned: packed A (MC × KC
-    ///   floats) then packed B (KC × NC floats as `SIMD8<Float>` rows).
+    ///   `SIMD4<Float>`s) then packed B (KC × NC floats as `SIMD8<Float>` rows).
     static func blocked(transposeA: Bool, transposeB: Bool, rows: Range<Int>, columns: Range<Int>, k: Int,
                         alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutableRawPointer) {
-        let packedA = scratch.bindMemory(to: Float.self, capacity: packedACount)
-        let packedB = (scratch + packedACount * MemoryLayout<Float>.stride)
+        let packedA = scratch.bindMemory(to: SIMD4<Float>.self, capacity: packedACount)
+        let packedB = (scratch + packedACount * MemoryLayout<SIMD4<Float>>.stride)
             .bindMemory(to: SIMD8<Float>.self, capacity: kc * nc / nr)
         for jc in stride(from: columns.lowerBound, to: columns.upperBound, by: nc) {
             let ncBlock = min(nc, columns.upperBound - jc)
@@ -104,12 +112,13 @@ enum BuiltinGEMM {
 
     /// The 6 × 8 register tile: C[0..<rows, 0..<columns] = alpha·Σₚ a[p]·b[p] + beta·C.
     ///
-    /// - a: one packed A micro-panel, `depth × MR` floats, [p][r].
+    /// - a: one packed A micro-panel, `depth × MR` broadcast values
+    ///   (`SIMD4<Float>`, all lanes equal), [p][r].
     /// - b: one packed B micro-panel, `depth` rows of `SIMD8<Float>`, [p].
     /// - c: the tile's top-left element in C (row stride `ldc`); only
     ///   `rows × columns` elements are touched, and with `beta == 0` none is read.
     @inline(__always)
-    static func microKernel(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<SIMD8<Float>>,
+    static func microKernel(depth: Int, a: UnsafePointer<SIMD4<Float>>, b: UnsafePointer<SIMD8<Float>>,
                             c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float,
                             rows: Int, columns: Int) {
         var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
@@ -117,12 +126,12 @@ enum BuiltinGEMM {
         var ap = a, bp = b
         for _ in 0..<depth {
             let bv = bp.pointee
-            c0 += SIMD8(repeating: ap[0]) * bv
-            c1 += SIMD8(repeating: ap[1]) * bv
-            c2 += SIMD8(repeating: ap[2]) * bv
-            c3 += SIMD8(repeating: ap[3]) * bv
-            c4 += SIMD8(repeating: ap[4]) * bv
-            c5 += SIMD8(repeating: ap[5]) * bv
+            c0 += SIMD8(lowHalf: ap[0], highHalf: ap[0]) * bv
+            c1 += SIMD8(lowHalf: ap[1], highHalf: ap[1]) * bv
+            c2 += SIMD8(lowHalf: ap[2], highHalf: ap[2]) * bv
+            c3 += SIMD8(lowHalf: ap[3], highHalf: ap[3]) * bv
+            c4 += SIMD8(lowHalf: ap[4], highHalf: ap[4]) * bv
+            c5 += SIMD8(lowHalf: ap[5], highHalf: ap[5]) * bv
             ap += mr
             bp += 1
         }
