@@ -40,10 +40,12 @@ final class BLASLibrary: @unchecked Sendable {
     /// The sonames tried, in order, when `GANKIT_BLAS` is unset.
     static let searchOrder = ["libopenblas.so.0", "libmkl_rt.so", "libblis.so.4", "libblas.so.3"]
 
-    /// Products with `m·n·k` below this run on one OpenBLAS thread: measured on
-    /// a 2-core Zen 5, a second thread only pays off from about 64³ upwards
-    /// (below, waking the other thread costs more than it saves).
-    static let multithreadThreshold = 64 * 64 * 64
+    /// Products with `m·n·k` below this (256³ ≈ 16.8 M) run on one OpenBLAS
+    /// thread. Measured with OpenBLAS 0.3.21 (Haswell kernel) on a shared
+    /// 2-core Zen 5: at 96³–192³ two threads ran 20–50 % *slower* than one
+    /// (e.g. 128³: 108 vs 43–92 GFLOP/s), at 256³ and 64×784×512 they mostly
+    /// won (155–215 vs 96–115). OpenBLAS's own cut-off (64³) is far too low here.
+    static let multithreadThreshold = 1 << 24
 
     /// The path or soname given to `dlopen`.
     let path: String

@@ -44,9 +44,11 @@ enum BuiltinGEMM {
     static let packedACount = mc * kc
     /// Bytes of one scratch buffer: packed A block, then packed B block.
     static let scratchBytes = mc * kc * MemoryLayout<SIMD4<Float>>.stride + kc * nc * MemoryLayout<Float>.stride
-    /// A chunk (thread) gets at least this many flops of work; smaller products
-    /// run on the calling thread alone (waking a worker costs ~10 µs).
-    static let minimumChunkFlops = 1 << 20
+    /// A chunk (thread) gets at least this many flops (2·m·n·k counts all):
+    /// measured on the 2-core Zen 5, a second thread loses up to 128³
+    /// (2.1 M·2 flops), breaks even at 160³ and wins from 192³ (+40 %);
+    /// 4 M flops per chunk puts the switch at m·n·k ≈ 4.2 M (≈ 161³).
+    static let minimumChunkFlops = 1 << 22
 
     /// C = alpha·op(A)·op(B) + beta·C on row-major matrices; see ``Backend/gemm``.
     /// Requires m, n, k ≥ 1. A single row or column of C goes to ``gemv``.
