@@ -33,12 +33,12 @@ final class LearnableSwish: Layer {
         input = x
         var sigma = Tensor(zeros: x.shape)
         var y = Tensor(zeros: x.shape)
-        let beta = self.beta.value.scalars
+        let betaValues = self.beta.value.scalars
         x.withUnsafeBufferPointer { xs in
             sigma.withUnsafeMutableBufferPointer { s in
                 y.withUnsafeMutableBufferPointer { ys in
                     for i in 0..<xs.count {
-                        let b = beta[i % features]
+                        let b = betaValues[i % features]
                         s[i] = 1 / (1 + (-b * xs[i]).exp)
                         ys[i] = xs[i] * s[i]
                     }
@@ -52,7 +52,7 @@ final class LearnableSwish: Layer {
     func backward(_ dy: Tensor, parameterGradients: ParameterGradients) -> Tensor {
         var dx = Tensor(zeros: input.shape)
         var dBeta = [Float](repeating: 0, count: features)
-        let beta = self.beta.value.scalars
+        let betaValues = self.beta.value.scalars
         input.withUnsafeBufferPointer { xs in
             gate.withUnsafeBufferPointer { s in
                 dy.withUnsafeBufferPointer { g in
@@ -60,7 +60,7 @@ final class LearnableSwish: Layer {
                         for i in 0..<xs.count {
                             let f = i % features, ds = s[i] * (1 - s[i])
                             // dy/dx = σ + x·σ'·β ; dy/dβ = x·σ'·x
-                            d[i] = g[i] * (s[i] + xs[i] * ds * beta[f])
+                            d[i] = g[i] * (s[i] + xs[i] * ds * betaValues[f])
                             dBeta[f] += g[i] * xs[i] * ds * xs[i]
                         }
                     }
