@@ -38,7 +38,8 @@ struct ConvolutionGeometry: Sendable, Equatable {
     /// For kernel offset `k`, the output positions `o` whose input `o·stride − padding + k` lies in `0..<size`.
     @inline(__always)
     static func validRange(kernelOffset k: Int, size: Int, stride: Int, padding: Int, outputs: Int) -> Range<Int> {
-        // o·s − p + k ≥ 0  ⇔  o ≥ ceil((p − k) / s);   o·s − p + k < size  ⇔  o < ceil((size + p − k) / s)
+        // o·s − p + k ≥ 0     ⇔  o ≥ ceil((p − k) / s)
+        // o·s − p + k < size  ⇔  o < ceil((size + p − k) / s)
         let lower = max(0, ceilDivide(padding - k, stride))
         let upper = min(outputs, ceilDivide(size + padding - k, stride))
         return lower..<max(lower, upper)
@@ -186,4 +187,21 @@ func addPartials(_ partials: UnsafePointer<Float>, chunks: Int, size: Int, into 
 func withPointer<R>(to tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let tensor else { return body(nil) }
     return tensor.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// `[batch, channels, height, width]`, built without an array literal: `TensorShape`'s
+/// variadic literal initializer can heap-allocate when the optimiser does not remove the array
+/// (measured: one allocation per ConvTranspose2D.backward), and these shapes are built every step.
+func imageShape(batch: Int, channels: Int, height: Int, width: Int) -> TensorShape {
+    var shape = TensorShape.image
+    shape[0] = batch
+    shape[1] = channels
+    shape[2] = height
+    shape[3] = width
+    return shape
+}
+
+extension TensorShape {
+    /// A rank-4 template, created once, that ``imageShape(batch:channels:height:width:)`` fills in.
+    fileprivate static let image: TensorShape = [0, 0, 0, 0]
 }

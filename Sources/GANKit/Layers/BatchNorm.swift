@@ -198,7 +198,7 @@ public final class BatchNorm: Layer {
 
     // MARK: - Backward
 
-    /// dy → dx, both shaped like the last input; dγ += Σ dy·x̂ and dβ += Σ dy per channel (skipped with `.skip`).
+    /// dy → dx, both shaped like the last input; per channel dγ += Σ dy·x̂ and dβ += Σ dy (skipped with `.skip`).
     ///
     /// Training (the batch statistics depend on x):
     /// `dx = (γ·invstd/m)·(m·dy − Σdy − x̂·Σ(dy·x̂))`, m = N·H·W.
@@ -216,7 +216,8 @@ public final class BatchNorm: Layer {
                     savedInverseDeviation.withUnsafeBufferPointer { invstd in
                         channelScratch.withUnsafeMutableBufferPointer { sums in
                             let (dy, x) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!))
-                            let (mean, invstd) = (SendablePointer(mean.baseAddress!), SendablePointer(invstd.baseAddress!))
+                            let mean = SendablePointer(mean.baseAddress!)
+                            let invstd = SendablePointer(invstd.baseAddress!)
                             let sums = SendablePointer(sums.baseAddress!)
                             parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk) { channels in
                                 for c in channels {

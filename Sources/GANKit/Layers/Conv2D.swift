@@ -97,7 +97,7 @@ public final class Conv2D: Layer {
     /// - Precondition: `inputShape` is `[N, inChannels, H, W]` with the padded image at least as large as the kernel.
     public func outputShape(for inputShape: TensorShape) -> TensorShape {
         let g = geometry(for: inputShape)
-        return [inputShape[0], outChannels, g.outputHeight, g.outputWidth]
+        return imageShape(batch: inputShape[0], channels: outChannels, height: g.outputHeight, width: g.outputWidth)
     }
 
     /// Validates `shape` at the layer boundary and describes the convolution of one image.
@@ -129,7 +129,8 @@ public final class Conv2D: Layer {
         let batch = input.shape[0], outChannels = self.outChannels
         let chunks = imageChunkCount(batch: batch)
         let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
-        return outputBuffer.fill(shape: [batch, outChannels, g.outputHeight, g.outputWidth]) { y in
+        let shape = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
+        return outputBuffer.fill(shape: shape) { y in
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
                     withPointer(to: bias?.value) { b in
@@ -157,7 +158,7 @@ public final class Conv2D: Layer {
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
         let g = geometry(for: cachedInput.shape)
         let batch = cachedInput.shape[0], outChannels = self.outChannels
-        let expected: TensorShape = [batch, outChannels, g.outputHeight, g.outputWidth]
+        let expected = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
         precondition(outputGradient.shape == expected,
                      "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
         let accumulate = parameterGradients == .accumulate
@@ -176,17 +177,22 @@ public final class Conv2D: Layer {
                             let dw = dw.map { SendablePointer($0) }
                             forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
                                 let cols = columns.pointer + chunk * g.patchSize * g.positions
-                                let partial = dw.map { chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize }
+                                let partial = dw.map {
+                                    chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
+                                }
                                 for n in images {
                                     conv2DBackwardImage(
                                         x.pointer + n * g.imageSize, weight: w.pointer,
                                         outputGradient: dy.pointer + n * outChannels * g.positions, g,
                                         outChannels: outChannels, columns: cols,
-                                        weightGradient: partial, overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
+                                        weightGradient: partial,
+                                        overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
                                         inputGradient: dx.pointer + n * g.imageSize)
                                 }
                             }
-                            if let dw { addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer) }
+                            if let dw {
+                                addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
+                            }
                         }
                     }
                 }
@@ -218,7 +224,8 @@ public final class Conv2D: Layer {
 /// - `bias`:    `[outChannels]` or nil
 /// - `columns`: scratch `[C·kH·kW, Hout·Wout]`
 /// - `output`:  `[outChannels, Hout·Wout]`, overwritten
-private func conv2DForwardImage(_ image: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+private func conv2DForwardImage(_ image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?,
                                 _ g: ConvolutionGeometry, outChannels: Int, columns: UnsafeMutablePointer<Float>,
                                 output: UnsafeMutablePointer<Float>) {
     let (k, l) = (g.patchSize, g.positions)
@@ -254,7 +261,8 @@ private func conv2DBackwardImage(_ image: UnsafePointer<Float>, weight: UnsafePo
 }
 
 /// `output[c, p] += bias[c]` for `output` `[channels, positions]`.
-func addChannelBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>, channels: Int, positions: Int) {
+func addChannelBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>,
+                    channels: Int, positions: Int) {
     for c in 0..<channels {
         let row = output + c * positions, value = bias[c]
         for p in 0..<positions { row[p] += value }

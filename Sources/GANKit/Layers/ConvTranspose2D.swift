@@ -1,4 +1,4 @@
-/// A 2-D transposed convolution ("fractionally strided", sometimes mis-called deconvolution): the adjoint of ``Conv2D``.
+/// A 2-D transposed convolution ("fractionally strided", often mis-called deconvolution): ``Conv2D``'s adjoint.
 ///
 /// Input `[N, inChannels, H, W]` → output `[N, outChannels, Hout, Wout]` with
 /// `Hout = (H − 1)·stride − 2·padding + kernelHeight + outputPadding` (PyTorch's
@@ -67,7 +67,8 @@ public final class ConvTranspose2D: Layer {
         precondition(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0
                      && stride.height > 0 && stride.width > 0 && padding.height >= 0 && padding.width >= 0,
                      "ConvTranspose2D: channels, kernel size and stride must be positive and padding non-negative, "
-                     + "got \(inChannels) → \(outChannels), kernel \(kernelSize), stride \(stride), padding \(padding)")
+                     + "got \(inChannels) → \(outChannels), kernel \(kernelSize), stride \(stride), "
+                     + "padding \(padding)")
         precondition((0..<stride.height).contains(outputPadding.height)
                      && (0..<stride.width).contains(outputPadding.width),
                      "ConvTranspose2D: output padding \(outputPadding) must be non-negative and smaller than "
@@ -111,7 +112,7 @@ public final class ConvTranspose2D: Layer {
     /// - Precondition: `inputShape` is `[N, inChannels, H, W]` giving a positive output size.
     public func outputShape(for inputShape: TensorShape) -> TensorShape {
         let g = geometry(for: inputShape)
-        return [inputShape[0], outChannels, g.height, g.width]
+        return imageShape(batch: inputShape[0], channels: outChannels, height: g.height, width: g.width)
     }
 
     /// Validates `shape` and describes the *adjoint convolution*: its image is this layer's output
@@ -148,7 +149,8 @@ public final class ConvTranspose2D: Layer {
         let batch = input.shape[0], inChannels = self.inChannels
         let chunks = imageChunkCount(batch: batch)
         let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
-        return outputBuffer.fill(shape: [batch, outChannels, g.height, g.width]) { y in
+        let shape = imageShape(batch: batch, channels: outChannels, height: g.height, width: g.width)
+        return outputBuffer.fill(shape: shape) { y in
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
                     withPointer(to: bias?.value) { b in
@@ -176,7 +178,7 @@ public final class ConvTranspose2D: Layer {
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
         let g = geometry(for: cachedInput.shape)
         let batch = cachedInput.shape[0], inChannels = self.inChannels
-        let expected: TensorShape = [batch, outChannels, g.height, g.width]
+        let expected = imageShape(batch: batch, channels: outChannels, height: g.height, width: g.width)
         precondition(outputGradient.shape == expected,
                      "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
         let accumulate = parameterGradients == .accumulate
@@ -195,7 +197,9 @@ public final class ConvTranspose2D: Layer {
                             let dw = dw.map { SendablePointer($0) }
                             forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
                                 let cols = columns.pointer + chunk * g.patchSize * g.positions
-                                let partial = dw.map { chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize }
+                                let partial = dw.map {
+                                    chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
+                                }
                                 for n in images {
                                     let imageOffset = n * inChannels * g.positions
                                     convTranspose2DBackwardImage(
@@ -206,7 +210,9 @@ public final class ConvTranspose2D: Layer {
                                         inputGradient: dx.pointer + imageOffset)
                                 }
                             }
-                            if let dw { addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer) }
+                            if let dw {
+                                addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
+                            }
                         }
                     }
                 }
