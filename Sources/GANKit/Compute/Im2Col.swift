@@ -1,0 +1,207 @@
+/// im2col and col2im: the data movement that turns a convolution into one matrix product.
+///
+/// A convolution of an image `[C, H, W]` with a kernel `[kH, kW]` reads, for
+/// every output position, a `C·kH·kW` patch. `im2col` lays those patches out
+/// as the columns of a `[C·kH·kW, outH·outW]` matrix, so that a weight
+/// `[outChannels, C·kH·kW]` times the columns is the convolution's output
+/// `[outChannels, outH·outW]`. `col2im` is its adjoint: it scatters a columns
+/// matrix back onto the image, *adding* where patches overlap — the input
+/// gradient of a convolution and the forward pass of a transposed convolution.
+///
+/// Row index of the columns matrix: `(c·kH + kh)·kW + kw` (the PyTorch weight
+/// layout `[out, C, kH, kW]` flattened), column index `oh·outW + ow`.
+
+/// The geometry of one 2-D convolution, as seen from its (zero-padded) input image.
+///
+/// For ConvTranspose2D the "image" is the transposed convolution's *output*
+/// and `outputHeight × outputWidth` its input: the same geometry, read backwards.
+struct ConvolutionGeometry: Sendable, Equatable {
+    var channels: Int
+    var height: Int, width: Int
+    var kernelHeight: Int, kernelWidth: Int
+    var strideHeight: Int, strideWidth: Int
+    var paddingHeight: Int, paddingWidth: Int
+    var outputHeight: Int, outputWidth: Int
+
+    /// Rows of the columns matrix: `channels·kH·kW`.
+    var patchSize: Int { channels * kernelHeight * kernelWidth }
+    /// Columns of the columns matrix: `outH·outW`.
+    var positions: Int { outputHeight * outputWidth }
+    /// Elements of one image: `channels·H·W`.
+    var imageSize: Int { channels * height * width }
+
+    /// `(size + 2·padding − kernel) / stride + 1`, the convolution output size (PyTorch, dilation 1).
+    static func convolutionOutputSize(_ size: Int, kernel: Int, stride: Int, padding: Int) -> Int {
+        (size + 2 * padding - kernel) / stride + 1
+    }
+
+    /// For kernel offset `k`, the output positions `o` whose input `o·stride − padding + k` lies in `0..<size`.
+    @inline(__always)
+    static func validRange(kernelOffset k: Int, size: Int, stride: Int, padding: Int, outputs: Int) -> Range<Int> {
+        // o·s − p + k ≥ 0     ⇔  o ≥ ceil((p − k) / s)
+        // o·s − p + k < size  ⇔  o < ceil((size + p − k) / s)
+        let lower = max(0, ceilDivide(padding - k, stride))
+        let upper = min(outputs, ceilDivide(size + padding - k, stride))
+        return lower..<max(lower, upper)
+    }
+
+    /// ⌈a / b⌉ for b > 0 and any sign of a.
+    @inline(__always)
+    static func ceilDivide(_ a: Int, _ b: Int) -> Int {
+        a >= 0 ? (a + b - 1) / b : -((-a) / b)
+    }
+}
+
+/// Copies the patches of one image into a columns matrix.
+///
+/// - `image`:   `[C, H, W]` (`geometry.imageSize` elements)
+/// - `columns`: `[C·kH·kW, outH·outW]`, row-major, fully overwritten (padding reads as 0)
+func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvolutionGeometry, columns: UnsafeMutablePointer<Float>) {
+    let g = geometry
+    let (h, w, outH, outW) = (g.height, g.width, g.outputHeight, g.outputWidth)
+    for c in 0..<g.channels {
+        let plane = image + c * h * w
+        for kh in 0..<g.kernelHeight {
+            let rows = ConvolutionGeometry.validRange(kernelOffset: kh, size: h, stride: g.strideHeight,
+                                                      padding: g.paddingHeight, outputs: outH)
+            for kw in 0..<g.kernelWidth {
+                let cols = ConvolutionGeometry.validRange(kernelOffset: kw, size: w, stride: g.strideWidth,
+                                                          padding: g.paddingWidth, outputs: outW)
+                let row = columns + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * outH * outW
+                for oh in 0..<outH {
+                    let out = row + oh * outW
+                    guard rows.contains(oh), !cols.isEmpty else {
+                        out.update(repeating: 0, count: outW)
+                        continue
+                    }
+                    let source = plane + (oh * g.strideHeight - g.paddingHeight + kh) * w - g.paddingWidth + kw
+                    for ow in 0..<cols.lowerBound { out[ow] = 0 }
+                    if g.strideWidth == 1 {
+                        (out + cols.lowerBound).update(from: source + cols.lowerBound, count: cols.count)
+                    } else {
+                        let s = g.strideWidth
+                        for ow in cols { out[ow] = source[ow * s] }
+                    }
+                    for ow in cols.upperBound..<outW { out[ow] = 0 }
+                }
+            }
+        }
+    }
+}
+
+/// Adds the columns matrix back onto one image (the adjoint of ``im2col(_:_:columns:)``).
+///
+/// - `columns`: `[C·kH·kW, outH·outW]`
+/// - `image`:   `[C, H, W]`, fully overwritten: zeroed, then every column entry
+///   is added at the position it was read from (entries in the padding are dropped).
+///   The summation order is fixed, so results are bit-identical run to run.
+func col2im(_ columns: UnsafePointer<Float>, _ geometry: ConvolutionGeometry, image: UnsafeMutablePointer<Float>) {
+    let g = geometry
+    let (h, w, outH, outW) = (g.height, g.width, g.outputHeight, g.outputWidth)
+    image.update(repeating: 0, count: g.imageSize)
+    for c in 0..<g.channels {
+        let plane = image + c * h * w
+        for kh in 0..<g.kernelHeight {
+            let rows = ConvolutionGeometry.validRange(kernelOffset: kh, size: h, stride: g.strideHeight,
+                                                      padding: g.paddingHeight, outputs: outH)
+            for kw in 0..<g.kernelWidth {
+                let cols = ConvolutionGeometry.validRange(kernelOffset: kw, size: w, stride: g.strideWidth,
+                                                          padding: g.paddingWidth, outputs: outW)
+                let row = columns + ((c * g.kernelHeight + kh) * g.kernelWidth + kw) * outH * outW
+                for oh in rows {
+                    let input = row + oh * outW
+                    let target = plane + (oh * g.strideHeight - g.paddingHeight + kh) * w - g.paddingWidth + kw
+                    let s = g.strideWidth
+                    for ow in cols { target[ow * s] += input[ow] }
+                }
+            }
+        }
+    }
+}
+
+// MARK: - Scratch and chunking shared by the convolution layers
+
+/// Raw, 64-byte aligned `Float` memory owned by one layer and reused across
+/// steps (im2col columns, per-chunk weight-gradient partials).
+///
+/// It grows only when a larger size is requested, so once shapes settle a
+/// training step allocates nothing. Contents are unspecified on each request.
+/// Not `Sendable`: the owning layer passes `pointer(count:)` into `parallelFor`
+/// through `SendablePointer`, with each chunk using its own disjoint slice.
+final class ScratchMemory {
+    private var base: UnsafeMutablePointer<Float>?
+    private var capacity = 0
+
+    init() {}
+
+    /// At least `count` writable floats, valid until the next larger request.
+    func pointer(count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity || base == nil {
+            base.map { UnsafeMutableRawPointer($0).deallocate() }
+            let bytes = max(count, 1) * MemoryLayout<Float>.stride
+            base = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+                .bindMemory(to: Float.self, capacity: max(count, 1))
+            capacity = max(count, 1)
+        }
+        return base!
+    }
+
+    deinit { base.map { UnsafeMutableRawPointer($0).deallocate() } }
+}
+
+/// How many contiguous chunks of images the convolution kernels split a batch into:
+/// one per thread, never more than the batch. Chunk `i` covers
+/// `chunkRange(i, of: chunks, count: batch)` and owns scratch slice `i`.
+func imageChunkCount(batch: Int) -> Int { min(Parallelism.threadCount, batch) }
+
+/// Runs `body(chunk, images)` for every chunk of `imageChunkCount(batch:)`, in parallel.
+///
+/// The chunk index (not the thread) selects the scratch slice and the
+/// weight-gradient partial, so combining partials in chunk order gives the same
+/// bits on every run with the same `Parallelism.threadCount`.
+func forEachImageChunk(batch: Int, chunks: Int, _ body: @Sendable (_ chunk: Int, _ images: Range<Int>) -> Void) {
+    parallelFor(chunks) { chunkIndices in
+        for chunk in chunkIndices { body(chunk, chunkRange(chunk, of: chunks, count: batch)) }
+    }
+}
+
+/// Calls `body` with a writable pointer to `tensor`'s elements when `condition`
+/// holds and `nil` otherwise (without touching the tensor: no copy-on-write).
+func withMutablePointer<R>(to tensor: inout Tensor, if condition: Bool,
+                           _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+    guard condition else { return body(nil) }
+    return tensor.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+}
+
+/// Adds `partials[1..<chunks]` (each `size` floats, `partials` holding slices 1…)
+/// into `target` in chunk order; chunk 0 accumulated into `target` directly.
+func addPartials(_ partials: UnsafePointer<Float>, chunks: Int, size: Int, into target: UnsafeMutablePointer<Float>) {
+    guard chunks > 1 else { return }
+    for chunk in 1..<chunks {
+        let partial = partials + (chunk - 1) * size
+        for i in 0..<size { target[i] += partial[i] }
+    }
+}
+
+/// Calls `body` with a pointer to `tensor`'s elements, or `nil` when there is no tensor (an absent bias).
+func withPointer<R>(to tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let tensor else { return body(nil) }
+    return tensor.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// `[batch, channels, height, width]`, built without an array literal: `TensorShape`'s
+/// variadic literal initializer can heap-allocate when the optimiser does not remove the array
+/// (measured: one allocation per ConvTranspose2D.backward), and these shapes are built every step.
+func imageShape(batch: Int, channels: Int, height: Int, width: Int) -> TensorShape {
+    var shape = TensorShape.image
+    shape[0] = batch
+    shape[1] = channels
+    shape[2] = height
+    shape[3] = width
+    return shape
+}
+
+extension TensorShape {
+    /// A rank-4 template, created once, that ``imageShape(batch:channels:height:width:)`` fills in.
+    fileprivate static let image: TensorShape = [0, 0, 0, 0]
+}

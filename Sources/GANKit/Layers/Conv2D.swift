@@ -1,0 +1,289 @@
+/// A 2-D convolution (cross-correlation, as in PyTorch) over a batch of multi-channel images.
+///
+/// Input `[N, inChannels, H, W]` → output `[N, outChannels, Hout, Wout]` with
+/// `Hout = (H + 2·padding − kernelHeight) / stride + 1` (integer division;
+/// likewise for the width), PyTorch's rule with dilation 1.
+///
+/// `y[n, o, i, j] = b[o] + Σ_{c, kh, kw} w[o, c, kh, kw] · x[n, c, i·s − p + kh, j·s − p + kw]`,
+/// reading zeros outside the image. The weight is `[outChannels, inChannels, kH, kW]`
+/// (PyTorch's layout, so reference weights port without a transpose), the bias `[outChannels]`.
+///
+/// Computed per image as im2col + one matrix product, with the images of a
+/// batch split over `Parallelism.threadCount` threads.
+///
+/// ```swift
+/// var rng = SeededGenerator(seed: 1)
+/// let conv = Conv2D(1, 64, kernelSize: 4, stride: 2, padding: 1, using: &rng)
+/// let y = conv(Tensor.randomNormal([64, 1, 28, 28], using: &rng))   // [64, 64, 14, 14]
+/// ```
+public final class Conv2D: Layer {
+    /// Channels of each input image.
+    public let inChannels: Int
+    /// Channels of each output image (the number of filters).
+    public let outChannels: Int
+    /// Kernel height and width.
+    public let kernelSize: (height: Int, width: Int)
+    /// Step between neighbouring output positions, vertically and horizontally.
+    public let stride: (height: Int, width: Int)
+    /// Zeros added on each side of the input: `height` rows above and below, `width` columns left and right.
+    public let padding: (height: Int, width: Int)
+    /// `[outChannels, inChannels, kernelHeight, kernelWidth]`.
+    public let weight: Parameter
+    /// `[outChannels]`, or `nil` when created with `bias: false` (e.g. before a BatchNorm).
+    public let bias: Parameter?
+    /// Conv2D has no mode-dependent behaviour; kept for the `Layer` contract.
+    public var isTraining = true
+
+    /// The last input, read by `backward` (im2col again) for the weight gradient.
+    private var cachedInput = Tensor.empty
+    private var outputBuffer = TensorBuffer()
+    private var inputGradientBuffer = TensorBuffer()
+    /// One `[C·kH·kW, Hout·Wout]` columns matrix per chunk of images.
+    private let columnScratch = ScratchMemory()
+    /// Weight-gradient partials `[outChannels, C·kH·kW]` of chunks 1… (chunk 0 adds into the gradient).
+    private let partialScratch = ScratchMemory()
+
+    /// Creates a convolution with weights from `weightInitializer` and zero bias.
+    /// - Parameters:
+    ///   - inChannels: channels of the input images.
+    ///   - outChannels: number of filters (output channels).
+    ///   - kernelSize: `(height, width)` of each filter.
+    ///   - stride: `(height, width)` step between output positions (default `(1, 1)`).
+    ///   - padding: `(height, width)` zeros added on each side (default `(0, 0)`).
+    ///   - bias: whether to add a learnable per-channel bias (default `true`).
+    ///   - weightInitializer: default `.pytorchDefault`, U(±1/√(inChannels·kH·kW)); DCGAN uses `.dcgan`.
+    /// - Precondition: channel counts, kernel sizes and strides are positive; padding is not negative.
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (height: Int, width: Int),
+                stride: (height: Int, width: Int) = (1, 1), padding: (height: Int, width: Int) = (0, 0),
+                bias: Bool = true, weightInitializer: Initializer = .pytorchDefault,
+                using generator: inout SeededGenerator) {
+        precondition(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0
+                     && stride.height > 0 && stride.width > 0 && padding.height >= 0 && padding.width >= 0,
+                     "Conv2D: channels, kernel size and stride must be positive and padding non-negative, got "
+                     + "\(inChannels) → \(outChannels), kernel \(kernelSize), stride \(stride), padding \(padding)")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        weight = Parameter(name: "weight", value: weightInitializer.makeTensor(
+            [outChannels, inChannels, kernelSize.height, kernelSize.width], using: &generator))
+        self.bias = bias ? Parameter(name: "bias", value: Tensor(zeros: [outChannels])) : nil
+    }
+
+    /// Creates a convolution with a square kernel and the same stride and padding on both axes.
+    ///
+    /// The parameters are those of the `(height, width)` initializer, each pair given as one number;
+    /// `Conv2D(1, 64, kernelSize: 4, stride: 2, padding: 1, using: &rng)` is DCGAN's first discriminator layer.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1,
+                            padding: Int = 0, bias: Bool = true, weightInitializer: Initializer = .pytorchDefault,
+                            using generator: inout SeededGenerator) {
+        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+                  padding: (padding, padding), bias: bias, weightInitializer: weightInitializer, using: &generator)
+    }
+
+    /// `weight`, then `bias` if present.
+    public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
+    /// None.
+    public var buffers: [Buffer] { [] }
+
+    /// `Conv2D(1 → 64, kernel 4, stride 2, padding 1)`: the constructor, as used in messages.
+    private var name: String {
+        "Conv2D(\(inChannels) → \(outChannels), kernel \(formattedPair(kernelSize)), "
+            + "stride \(formattedPair(stride)), padding \(formattedPair(padding)))"
+    }
+
+    /// The output shape `[N, outChannels, Hout, Wout]` for an input of `inputShape`.
+    /// - Precondition: `inputShape` is `[N, inChannels, H, W]` with the padded image at least as large as the kernel.
+    public func outputShape(for inputShape: TensorShape) -> TensorShape {
+        let g = geometry(for: inputShape)
+        return imageShape(batch: inputShape[0], channels: outChannels, height: g.outputHeight, width: g.outputWidth)
+    }
+
+    /// Validates `shape` at the layer boundary and describes the convolution of one image.
+    private func geometry(for shape: TensorShape) -> ConvolutionGeometry {
+        let minimumHeight = max(1, kernelSize.height - 2 * padding.height)
+        let minimumWidth = max(1, kernelSize.width - 2 * padding.width)
+        checkInputShape(shape.rank == 4 && shape[1] == inChannels, name,
+                        expected: "[N, \(inChannels), H, W]", got: shape)
+        checkInputShape(shape[2] >= minimumHeight && shape[3] >= minimumWidth, name,
+                        expected: "[N, \(inChannels), H ≥ \(minimumHeight), W ≥ \(minimumWidth)]", got: shape)
+        let (height, width) = (shape[2], shape[3])
+        return ConvolutionGeometry(
+            channels: inChannels, height: height, width: width,
+            kernelHeight: kernelSize.height, kernelWidth: kernelSize.width,
+            strideHeight: stride.height, strideWidth: stride.width,
+            paddingHeight: padding.height, paddingWidth: padding.width,
+            outputHeight: ConvolutionGeometry.convolutionOutputSize(
+                height, kernel: kernelSize.height, stride: stride.height, padding: padding.height),
+            outputWidth: ConvolutionGeometry.convolutionOutputSize(
+                width, kernel: kernelSize.width, stride: stride.width, padding: padding.width))
+    }
+
+    // MARK: - Forward
+
+    /// `[N, inChannels, H, W]` → `[N, outChannels, Hout, Wout]`.
+    public func forward(_ input: Tensor) -> Tensor {
+        let g = geometry(for: input.shape)
+        cachedInput = input
+        let batch = input.shape[0], outChannels = self.outChannels
+        let chunks = imageChunkCount(batch: batch)
+        let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
+        let shape = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
+        return outputBuffer.fill(shape: shape) { y in
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    withPointer(to: bias?.value) { b in
+                        let (x, w, y) = (SendablePointer(x.baseAddress!), SendablePointer(w.baseAddress!),
+                                         SendablePointer(y.baseAddress!))
+                        let b = b.map { SendablePointer($0) }
+                        forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
+                            let cols = columns.pointer + chunk * g.patchSize * g.positions
+                            for n in images {
+                                conv2DForwardImage(x.pointer + n * g.imageSize, weight: w.pointer, bias: b?.pointer,
+                                                   g, outChannels: outChannels, columns: cols,
+                                                   output: y.pointer + n * outChannels * g.positions)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Backward
+
+    /// dy `[N, outChannels, Hout, Wout]` → dx `[N, inChannels, H, W]`;
+    /// dW += Σ_n dy_n·cols_nᵀ and db += Σ dy over N, Hout, Wout (both skipped with `.skip`).
+    public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        let g = geometry(for: cachedInput.shape)
+        let batch = cachedInput.shape[0], outChannels = self.outChannels
+        let expected = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
+        precondition(outputGradient.shape == expected,
+                     "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
+        let accumulate = parameterGradients == .accumulate
+        let chunks = imageChunkCount(batch: batch)
+        let weightSize = outChannels * g.patchSize
+        let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
+        let partials = SendablePointer(partialScratch.pointer(count: accumulate ? (chunks - 1) * weightSize : 0))
+        let input = cachedInput
+        let inputGradient = inputGradientBuffer.fill(shape: input.shape) { dx in
+            outputGradient.withUnsafeBufferPointer { dy in
+                input.withUnsafeBufferPointer { x in
+                    weight.value.withUnsafeBufferPointer { w in
+                        withMutablePointer(to: &weight.gradient, if: accumulate) { dw in
+                            let (dy, x, w, dx) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
+                                                  SendablePointer(w.baseAddress!), SendablePointer(dx.baseAddress!))
+                            let dw = dw.map { SendablePointer($0) }
+                            forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
+                                let cols = columns.pointer + chunk * g.patchSize * g.positions
+                                let partial = dw.map {
+                                    chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
+                                }
+                                for n in images {
+                                    conv2DBackwardImage(
+                                        x.pointer + n * g.imageSize, weight: w.pointer,
+                                        outputGradient: dy.pointer + n * outChannels * g.positions, g,
+                                        outChannels: outChannels, columns: cols,
+                                        weightGradient: partial,
+                                        overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
+                                        inputGradient: dx.pointer + n * g.imageSize)
+                                }
+                            }
+                            if let dw {
+                                addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if accumulate, let bias {
+            outputGradient.withUnsafeBufferPointer { dy in
+                bias.gradient.withUnsafeMutableBufferPointer { db in
+                    addChannelSums(dy.baseAddress!, batch: batch, channels: outChannels, positions: g.positions,
+                                   into: db.baseAddress!)
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    /// `Conv2D(1 → 64, kernel 4, stride 2, padding 1)  // 1,088 parameters`.
+    public var description: String {
+        "\(name)\(bias == nil ? " no bias" : "")  // \(formattedCount(parameterCount)) parameters"
+    }
+}
+
+// MARK: - Kernels
+
+/// Forward of one image: `y = W·im2col(x) + b`.
+///
+/// - `image`:   `[C, H, W]`
+/// - `weight`:  `[outChannels, C·kH·kW]`
+/// - `bias`:    `[outChannels]` or nil
+/// - `columns`: scratch `[C·kH·kW, Hout·Wout]`
+/// - `output`:  `[outChannels, Hout·Wout]`, overwritten
+private func conv2DForwardImage(_ image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?,
+                                _ g: ConvolutionGeometry, outChannels: Int, columns: UnsafeMutablePointer<Float>,
+                                output: UnsafeMutablePointer<Float>) {
+    let (k, l) = (g.patchSize, g.positions)
+    im2col(image, g, columns: columns)
+    Backend.current.gemm(transposeA: false, transposeB: false, m: outChannels, n: l, k: k, alpha: 1,
+                         a: weight, lda: k, b: columns, ldb: l, beta: 0, c: output, ldc: l)
+    if let bias { addChannelBias(bias, to: output, channels: outChannels, positions: l) }
+}
+
+/// Backward of one image.
+///
+/// - `image`:          `[C, H, W]`, the forward input
+/// - `weight`:         `[outChannels, C·kH·kW]`
+/// - `outputGradient`: dy `[outChannels, Hout·Wout]`
+/// - `columns`:        scratch `[C·kH·kW, Hout·Wout]`: first im2col(x), then Wᵀ·dy
+/// - `weightGradient`: `[outChannels, C·kH·kW]`, `+= dy·colsᵀ` (or `=` when `overwriteWeightGradient`);
+///                     nil skips the im2col and the product entirely (`.skip`)
+/// - `inputGradient`:  dx `[C, H, W]` = col2im(Wᵀ·dy), overwritten
+private func conv2DBackwardImage(_ image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                 outputGradient dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, outChannels: Int,
+                                 columns: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>?,
+                                 overwriteWeightGradient: Bool, inputGradient: UnsafeMutablePointer<Float>) {
+    let (k, l) = (g.patchSize, g.positions)
+    if let weightGradient {
+        im2col(image, g, columns: columns)
+        Backend.current.gemm(transposeA: false, transposeB: true, m: outChannels, n: k, k: l, alpha: 1,
+                             a: dy, lda: l, b: columns, ldb: l, beta: overwriteWeightGradient ? 0 : 1,
+                             c: weightGradient, ldc: k)
+    }
+    Backend.current.gemm(transposeA: true, transposeB: false, m: k, n: l, k: outChannels, alpha: 1,
+                         a: weight, lda: k, b: dy, ldb: l, beta: 0, c: columns, ldc: l)
+    col2im(columns, g, image: inputGradient)
+}
+
+/// `output[c, p] += bias[c]` for `output` `[channels, positions]`.
+func addChannelBias(_ bias: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>,
+                    channels: Int, positions: Int) {
+    for c in 0..<channels {
+        let row = output + c * positions, value = bias[c]
+        for p in 0..<positions { row[p] += value }
+    }
+}
+
+/// `target[c] += Σ_{n, p} gradient[n, c, p]` for `gradient` `[batch, channels, positions]`
+/// (a convolution's bias gradient), summed in a fixed order.
+func addChannelSums(_ gradient: UnsafePointer<Float>, batch: Int, channels: Int, positions: Int,
+                    into target: UnsafeMutablePointer<Float>) {
+    for c in 0..<channels {
+        var sum: Float = 0
+        for n in 0..<batch {
+            let row = gradient + (n * channels + c) * positions
+            for p in 0..<positions { sum += row[p] }
+        }
+        target[c] += sum
+    }
+}
+
+/// `4` for a square pair, `(3, 2)` otherwise (for layer descriptions).
+func formattedPair(_ pair: (height: Int, width: Int)) -> String {
+    pair.height == pair.width ? "\(pair.height)" : "(\(pair.height), \(pair.width))"
+}
