@@ -43,6 +43,11 @@ let package = Package(
             path: "Examples/mnist-gan"
         ),
         .executableTarget(
+            name: "mnist-dcgan",
+            dependencies: ["GANKit", "ExampleSupport"],
+            path: "Examples/mnist-dcgan"
+        ),
+        .executableTarget(
             name: "custom-loop",
             dependencies: ["GANKit", "ExampleSupport"],
             path: "Examples/custom-loop"

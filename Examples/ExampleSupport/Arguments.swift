@@ -210,3 +210,4 @@ public struct CommandLineInterface: Sendable {
         return value
     }
 }
+

@@ -39,6 +39,7 @@ public final class ProgressDisplay {
             FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line(report)).utf8))
         } else if report.step % max(plainInterval, 1) == 0 {
             print(line(report))
+            fflush(nil)  // redirected output is block-buffered: make each line reach the log now
         }
     }
 
@@ -48,6 +49,7 @@ public final class ProgressDisplay {
                              totalEpochs, report.seconds, report.meanDiscriminatorLoss, report.meanGeneratorLoss)
         if isInteractive { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
         print(summary)
+        fflush(nil)
     }
 
     /// The text of one progress line.
