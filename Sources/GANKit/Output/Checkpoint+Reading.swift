@@ -84,10 +84,12 @@ extension Checkpoint {
             guard let name = String(validating: try reader.take(nameLength), as: UTF8.self) else {
                 throw CheckpointError.malformed(path: path, reason: "entry name is not UTF-8")
             }
-            guard checkpoint.tensors[name] == nil && checkpoint.integers[name] == nil else {
+            let kind = try reader.read(UInt8.self)
+            // Tensors and integer arrays are separate namespaces, as in `Checkpoint`
+            // itself, so everything `encoded()` writes reads back.
+            guard kind == 1 ? checkpoint.integers[name] == nil : checkpoint.tensors[name] == nil else {
                 throw CheckpointError.malformed(path: path, reason: "duplicate entry \"\(name)\"")
             }
-            let kind = try reader.read(UInt8.self)
             let rank = Int(try reader.read(UInt32.self))
             guard rank <= TensorShape.maximumRank else {
                 throw CheckpointError.malformed(path: path, reason: "entry \"\(name)\" has rank \(rank) (at most \(TensorShape.maximumRank))")
