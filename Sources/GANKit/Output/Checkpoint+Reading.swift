@@ -96,14 +96,18 @@ extension Checkpoint {
             }
             var shape: [Int] = []
             var elementCount = 1
+            // The product of the non-zero dimensions: a zero must not hide dimensions whose
+            // product overflows (shape [0, 2^62, 4] would trap in `elementsPerItem`).
+            var magnitude = 1
             for _ in 0..<rank {
                 let dimension = try reader.read(UInt64.self)
-                let (product, overflow) = elementCount.multipliedReportingOverflow(by: Int(clamping: dimension))
+                let (product, overflow) = magnitude.multipliedReportingOverflow(by: max(Int(clamping: dimension), 1))
                 guard dimension <= UInt64(Int.max), !overflow else {
                     throw CheckpointError.malformed(path: path, reason: "entry \"\(name)\" has an impossibly large shape")
                 }
                 shape.append(Int(dimension))
-                elementCount = product
+                magnitude = product
+                elementCount *= Int(dimension)  // at most `magnitude`, so no overflow
             }
             switch kind {
             case 0:
