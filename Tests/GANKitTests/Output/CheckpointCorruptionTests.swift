@@ -135,6 +135,12 @@ import Testing
                                                           + Self.entry(Array("w".utf8), kind: 0, shape: shape)))
             #expect(reason?.contains("impossibly large") == true, "shape \(shape)")
         }
+        // A zero dimension must not hide the rest: [0, 2^62, 4] would trap in `elementsPerItem`.
+        for shape in [[0, huge, 4], [huge, 0, huge]] {
+            let reason = Self.malformedReason(Self.sealed(Self.header(entries: 1)
+                                                          + Self.entry(Array("w".utf8), kind: 0, shape: shape)))
+            #expect(reason?.contains("impossibly large") == true, "shape \(shape)")
+        }
         let integers = Self.sealed(Self.header(entries: 1) + Self.entry(Array("n".utf8), kind: 1, shape: [huge]))
         guard case .truncated? = Self.decodeError(integers) else { Issue.record("integers [2^62]"); return }
         // A count of entries far beyond the file's contents.
