@@ -98,4 +98,20 @@ import Testing
         }
         expectIdentical(trainerSnapshot(target), before, "trainer after a rejected restore")
     }
+
+    @Test func restoreRejectedByAnOptimizerChangesNothing() throws {
+        let data = TinyGAN.images()
+        let source = TinyGAN.makeTrainer(dropout: 0.4)
+        source.train(epochs: 1, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        // Same networks, but SGD instead of Adam: the networks match, the optimizer state does not.
+        var rng = SeededGenerator(seed: 31)
+        let (g, d) = MLPGAN.make(TinyGAN.configuration(dropout: 0.4), using: &rng)
+        let target = Trainer(generator: g, discriminator: d, objective: .nonSaturating,
+                             generatorOptimizer: SGD(parameters: g.parameters, learningRate: 0.1),
+                             discriminatorOptimizer: SGD(parameters: d.parameters, learningRate: 0.1),
+                             latentDimension: TinyGAN.latentDimension, seed: 32)
+        let before = trainerSnapshot(target)
+        #expect(throws: OptimizerStateError.self) { try target.restore(from: source.makeCheckpoint()) }
+        expectIdentical(trainerSnapshot(target), before, "trainer after a rejected optimizer state")
+    }
 }
