@@ -67,7 +67,7 @@ final class LearnableSwish: Layer {
                 }
             }
         }
-        if parameterGradients == .accumulate { beta.gradient += Tensor(dBeta) }
+        if parameterGradients == .accumulate { self.beta.gradient += Tensor(dBeta) }
         return dx
     }
 

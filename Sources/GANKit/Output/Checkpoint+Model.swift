@@ -81,7 +81,8 @@ extension Trainer {
     }
 
     /// Restores a checkpoint made by ``makeCheckpoint()`` for the same architecture.
-    /// - Throws: ``CheckpointError`` (or the optimizer's error) naming what does not match.
+    /// - Throws: ``CheckpointError`` (or the optimizer's error) naming what does not
+    ///   match; the trainer is then unchanged.
     public func restore(from checkpoint: Checkpoint) throws {
         guard let noise = checkpoint.integers["trainer/noiseGenerator"] else {
             throw CheckpointError.missingEntry(name: "trainer/noiseGenerator")
@@ -95,13 +96,26 @@ extension Trainer {
         guard counters.count == 3, counters.allSatisfy({ $0 <= UInt64(Int.max) }) else {
             throw CheckpointError.shapeMismatch(name: "trainer/counters", expected: [3], found: [counters.count])
         }
-        try checkpoint.restore(generator, from: "generator")
-        try checkpoint.restore(discriminator, from: "discriminator")
-        try checkpoint.restore(generatorOptimizer, from: "generatorOptimizer")
-        try checkpoint.restore(discriminatorOptimizer, from: "discriminatorOptimizer")
+        // Each restore below is all-or-nothing, but a later one can fail after an
+        // earlier one succeeded (e.g. matching networks, another optimizer type):
+        // put the earlier parts back so the trainer is unchanged on error.
+        let previous = makeCheckpoint()
+        do {
+            try restoreNetworksAndOptimizers(from: checkpoint)
+        } catch {
+            try? restoreNetworksAndOptimizers(from: previous)
+            throw error
+        }
         noiseGenerator = SeededGenerator(state: noise)
         step = Int(counters[0])
         epoch = Int(counters[1])
         batchInEpoch = Int(counters[2])
+    }
+
+    private func restoreNetworksAndOptimizers(from checkpoint: Checkpoint) throws {
+        try checkpoint.restore(generator, from: "generator")
+        try checkpoint.restore(discriminator, from: "discriminator")
+        try checkpoint.restore(generatorOptimizer, from: "generatorOptimizer")
+        try checkpoint.restore(discriminatorOptimizer, from: "discriminatorOptimizer")
     }
 }

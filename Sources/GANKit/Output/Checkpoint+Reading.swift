@@ -84,24 +84,30 @@ extension Checkpoint {
             guard let name = String(validating: try reader.take(nameLength), as: UTF8.self) else {
                 throw CheckpointError.malformed(path: path, reason: "entry name is not UTF-8")
             }
-            guard checkpoint.tensors[name] == nil && checkpoint.integers[name] == nil else {
+            let kind = try reader.read(UInt8.self)
+            // Tensors and integer arrays are separate namespaces, as in `Checkpoint`
+            // itself, so everything `encoded()` writes reads back.
+            guard kind == 1 ? checkpoint.integers[name] == nil : checkpoint.tensors[name] == nil else {
                 throw CheckpointError.malformed(path: path, reason: "duplicate entry \"\(name)\"")
             }
-            let kind = try reader.read(UInt8.self)
             let rank = Int(try reader.read(UInt32.self))
             guard rank <= TensorShape.maximumRank else {
                 throw CheckpointError.malformed(path: path, reason: "entry \"\(name)\" has rank \(rank) (at most \(TensorShape.maximumRank))")
             }
             var shape: [Int] = []
             var elementCount = 1
+            // The product of the non-zero dimensions: a zero must not hide dimensions whose
+            // product overflows (shape [0, 2^62, 4] would trap in `elementsPerItem`).
+            var magnitude = 1
             for _ in 0..<rank {
                 let dimension = try reader.read(UInt64.self)
-                let (product, overflow) = elementCount.multipliedReportingOverflow(by: Int(clamping: dimension))
+                let (product, overflow) = magnitude.multipliedReportingOverflow(by: max(Int(clamping: dimension), 1))
                 guard dimension <= UInt64(Int.max), !overflow else {
                     throw CheckpointError.malformed(path: path, reason: "entry \"\(name)\" has an impossibly large shape")
                 }
                 shape.append(Int(dimension))
-                elementCount = product
+                magnitude = product
+                elementCount *= Int(dimension)  // at most `magnitude`, so no overflow
             }
             switch kind {
             case 0:

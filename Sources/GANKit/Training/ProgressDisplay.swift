@@ -65,10 +65,10 @@ public final class ProgressDisplay {
                      report.generatorLoss, report.realScore, report.fakeScore)
     }
 
-    /// `m:ss` or `h:mm:ss`.
+    /// `m:ss` or `h:mm:ss`; `--:--` for negative, non-finite or unrepresentably large values.
     public static func formatDuration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
-        let total = Int(seconds.rounded())
+        // Int(exactly:) rather than Int(_:), which traps above Int.max (≈ 9.2e18 s).
+        guard seconds >= 0, let total = Int(exactly: seconds.rounded()) else { return "--:--" }
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }
