@@ -43,6 +43,8 @@ public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
         Option("--resume", "FILE", kind: .existingFile, help: "continue from a checkpoint written by a previous run"),
         Option("--export-samples", "N", kind: .nonNegativeInteger, default: "0",
                help: "after training, write N generated images to OUT/samples.idx (IDX3, MNIST layout)"),
+        Option("--limit", "N", kind: .positiveInteger,
+               help: "train on the first N images only (quick trials and smoke tests)"),
     ]
 }
 
@@ -71,8 +73,12 @@ public struct GANExampleRun {
         let directory = arguments.url("--data")!
         do {
             let dataset = try ImageDataset.mnist(directory: directory, split: .train)
-            print("data: \(dataset.count) images \(Array(dataset.images.shape.dropFirst())) from \(directory.path)")
-            return dataset.images
+            var images = dataset.images
+            if arguments.string("--limit") != nil {
+                images = images.slice(0..<min(arguments.integer("--limit"), dataset.count))
+            }
+            print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) from \(directory.path)")
+            return images
         } catch {
             fail("\(error)")
         }

@@ -45,13 +45,21 @@ func trainMNISTGAN(images: Tensor, epochs: Int, outputFolder: URL) throws -> His
 
     /// The README must contain the code above verbatim, so the two cannot drift apart.
     @Test func readmeShowsThisCode() throws {
-        let here = URL(fileURLWithPath: #filePath)
-        let root = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        let source = try String(contentsOf: here, encoding: .utf8)
-        let begin = source.range(of: "// README-BEGIN\n")!, end = source.range(of: "// README-END")!
-        let snippet = String(source[begin.upperBound..<end.lowerBound])
-        #expect(readme.contains(snippet), "README.md no longer contains the quick-start code of \(here.lastPathComponent)")
+        try expectDocument("README.md", containsSnippetOf: #filePath)
     }
+}
+
+/// Expects the document at `documentPath` (relative to the package root) to contain,
+/// verbatim, the code between the `// …-BEGIN` and `// …-END` markers of `sourcePath`.
+func expectDocument(_ documentPath: String, containsSnippetOf sourcePath: String) throws {
+    let source = URL(fileURLWithPath: sourcePath)
+    var root = source
+    while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+        root = root.deletingLastPathComponent()
+    }
+    let document = try String(contentsOf: root.appendingPathComponent(documentPath), encoding: .utf8)
+    let text = try String(contentsOf: source, encoding: .utf8)
+    let begin = try #require(text.range(of: "-BEGIN\n")), end = try #require(text.range(of: "// README-END") ?? text.range(of: "// DOC-END"))
+    let snippet = String(text[begin.upperBound..<end.lowerBound])
+    #expect(document.contains(snippet), "\(documentPath) no longer contains the code of \(source.lastPathComponent)")
 }

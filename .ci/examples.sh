@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Smoke-runs the examples in release mode on the bundled MNIST: short trainings
+# that must write every promised output, a resume, sample export, and bad flags
+# that must fail with a one-line message.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+swift build -c release 2>&1 | tail -1
+bin=".build/release"
+
+expect_file() { [ -s "$1" ] || { echo "CI: missing output $1"; exit 1; }; }
+expect_failure() {  # expect_failure "what" command...: non-zero exit, one-line message on stderr
+    local what="$1"; shift
+    if "$@" >/dev/null 2>"$out/stderr"; then echo "CI: $what should have failed"; exit 1; fi
+    [ "$(wc -l < "$out/stderr")" -ge 1 ] || { echo "CI: $what failed without a message"; exit 1; }
+    echo "  ok, $what: $(head -1 "$out/stderr")"
+}
+
+echo "mnist-gan: 1 epoch on 4096 images, then resume to epoch 2"
+"$bin/mnist-gan" --epochs 1 --limit 4096 --out "$out/gan" --export-samples 100
+for f in samples/epoch-001.png samples.png losses.png history.csv checkpoint.gankit samples.idx; do
+    expect_file "$out/gan/$f"
+done
+"$bin/mnist-gan" --epochs 2 --limit 4096 --out "$out/gan" --resume "$out/gan/checkpoint.gankit"
+expect_file "$out/gan/samples/epoch-002.png"
+[ "$(wc -l < "$out/gan/history.csv")" -eq $((2 * 64 + 1)) ] || { echo "CI: history.csv should have 129 lines"; exit 1; }
+
+echo "mnist-gan: resumed run equals an uninterrupted one (checkpoint bytes)"
+"$bin/mnist-gan" --epochs 2 --limit 4096 --out "$out/gan-straight" >/dev/null
+cmp "$out/gan/checkpoint.gankit" "$out/gan-straight/checkpoint.gankit"
+
+echo "mnist-dcgan: 1 epoch on 1024 images"
+"$bin/mnist-dcgan" --epochs 1 --limit 1024 --out "$out/dcgan" --export-samples 64
+for f in samples/epoch-001.png losses.png history.csv checkpoint.gankit samples.idx; do
+    expect_file "$out/dcgan/$f"
+done
+
+echo "custom-loop and custom-layer"
+"$bin/custom-loop" --epochs 1 --out "$out/loop" | tail -2
+"$bin/custom-layer" | tail -2
+
+echo "bad flags"
+expect_failure "unknown flag" "$bin/mnist-gan" --epoch 3
+expect_failure "missing value" "$bin/mnist-gan" --epochs
+expect_failure "not a number" "$bin/mnist-gan" --lr fast
+expect_failure "zero batch size" "$bin/mnist-gan" --batch-size 0
+expect_failure "negative epochs" "$bin/mnist-dcgan" --epochs -2
+expect_failure "missing data folder" "$bin/mnist-gan" --data /nonexistent
+expect_failure "unknown preset" "$bin/mnist-gan" --preset huge
+"$bin/mnist-gan" --help | grep -q -- "--export-samples"
