@@ -1,4 +1,4 @@
-// Matrix–vector products for the built-in GEMM: when C is a single row
+// Matrix–vector and outer products for the built-in GEMM: when C is a single row
 // (m == 1) or a single column (n == 1), packing would waste up to 6× (MR) or
 // 8× (NR) of the work on zero padding, and the product is memory-bound anyway.
 //
@@ -8,6 +8,8 @@
 //   along the output index: y[j] = alpha·Σₚ x[p]·M[p][j] + beta·y[j].
 // - "dot" form: matrix stored count × k, row j at `matrix + j·ld`, contiguous
 //   along p: y[j] = alpha·Σₚ M[j][p]·x[p] + beta·y[j].
+// - outer product (k == 1): a is m values (stride incA), b is n values
+//   (stride incB), C is m × n (stride ldc): C[i][j] = alpha·(a[i]·b[j]) + beta·C[i][j].
 // Each output's sum runs in a fixed order, whatever the thread split.
 extension BuiltinGEMM {
     /// Output values per block (and per `parallelFor` unit) in the axpy form:
