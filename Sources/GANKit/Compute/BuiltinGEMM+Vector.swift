@@ -1,4 +1,4 @@
-// Matrix–vector products for the built-in GEMM: when C is a single row
+// Matrix–vector and outer products for the built-in GEMM: when C is a single row
 // (m == 1) or a single column (n == 1), packing would waste up to 6× (MR) or
 // 8× (NR) of the work on zero padding, and the product is memory-bound anyway.
 //
@@ -8,6 +8,8 @@
 //   along the output index: y[j] = alpha·Σₚ x[p]·M[p][j] + beta·y[j].
 // - "dot" form: matrix stored count × k, row j at `matrix + j·ld`, contiguous
 //   along p: y[j] = alpha·Σₚ M[j][p]·x[p] + beta·y[j].
+// - outer product (k == 1): a is m values (stride incA), b is n values
+//   (stride incB), C is m × n (stride ldc): C[i][j] = alpha·(a[i]·b[j]) + beta·C[i][j].
 // Each output's sum runs in a fixed order, whatever the thread split.
 extension BuiltinGEMM {
     /// Output values per block (and per `parallelFor` unit) in the axpy form:
@@ -28,6 +30,47 @@ extension BuiltinGEMM {
             let incX = transposeB ? 1 : ldb
             vectorProduct(axpy: transposeA, matrix: a, ld: lda, count: m, k: k, x: b, incX: incX,
                           alpha: alpha, beta: beta, y: c, incY: ldc)
+        }
+    }
+
+    /// C = alpha·(op(A)'s column)·(op(B)'s row) + beta·C for k == 1: a rank-1
+    /// update, all stores, where packing would only add copies (common in GANs:
+    /// a bias broadcast as ones·biasᵀ).
+    ///
+    /// - a: m values at stride `incA`; b: n values at stride `incB`;
+    ///   c: m × n, row stride `ldc`, not read when beta == 0.
+    static func outerProduct(m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, incA: Int,
+                             b: UnsafePointer<Float>, incB: Int, beta: Float,
+                             c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let aShared = SendablePointer(a), bShared = SendablePointer(b), cShared = SendablePointer(c)
+        let minimumRows = max(1, minimumChunkFlops * 4 / (2 * n))
+        parallelFor(m, minimumChunk: minimumRows) { rows in
+            let b = bShared.pointer
+            for i in rows {
+                let scale = SIMD8<Float>(repeating: aShared.pointer[i * incA])
+                let row = UnsafeMutableRawPointer(cShared.pointer + i * ldc)
+                var j = 0
+                while j + 8 <= n {
+                    var bv = SIMD8<Float>()
+                    if incB == 1 {
+                        bv = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
+                    } else {
+                        for lane in 0..<8 { bv[lane] = b[(j + lane) * incB] }
+                    }
+                    var value = alpha * (scale * bv)
+                    if beta != 0 {
+                        value += beta * row.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                    }
+                    row.storeBytes(of: value, toByteOffset: j * 4, as: SIMD8<Float>.self)
+                    j += 8
+                }
+                let target = cShared.pointer + i * ldc
+                while j < n {
+                    let product = alpha * (scale[0] * b[j * incB])
+                    target[j] = beta == 0 ? product : product + beta * target[j]
+                    j += 1
+                }
+            }
         }
     }
 

@@ -46,7 +46,7 @@ import Glibc
     @Test(arguments: GEMMCases.transposes.indices)
     func betaZeroIgnoresNaNInC(transposes: Int) {
         guard let blas = Self.blas() else { return }
-        for size in [(1, 1, 1, 0), (1, 30, 9, 0), (30, 1, 9, 0), (7, 13, 5, 0), (33, 65, 300, 0)] {
+        for size in [(1, 1, 1, 0), (1, 30, 9, 0), (30, 1, 9, 0), (9, 17, 1, 0), (7, 13, 5, 0), (33, 65, 300, 0)] {
             let problem = GEMMCases.problem(size, GEMMCases.transposes[transposes])
             let c = problem.initialC(fill: .nan)
             let result = problem.run(blas, alpha: 1, beta: 0, c: c)

@@ -12,7 +12,7 @@ import Testing
 
     @Test(arguments: GEMMCases.transposes.indices)
     func betaZeroIgnoresNaNInC(transposes: Int) {
-        for size in [(1, 1, 1, 0), (1, 30, 9, 0), (30, 1, 9, 0), (7, 13, 5, 0), (33, 65, 300, 0)] {
+        for size in [(1, 1, 1, 0), (1, 30, 9, 0), (30, 1, 9, 0), (9, 17, 1, 0), (7, 13, 5, 0), (33, 65, 300, 0)] {
             let problem = GEMMCases.problem(size, GEMMCases.transposes[transposes])
             let c = problem.initialC(fill: .nan)
             for alpha: Float in [1, 0.5] {

@@ -108,10 +108,11 @@ func mismatches(_ result: [Float], _ oracle: (expected: [Double], tolerance: [Do
 /// Shared argument lists for the GEMM test suites.
 enum GEMMCases {
     /// (m, n, k, padding): single elements, rows and columns of C (the
-    /// matrix–vector paths), odd sizes smaller than one register tile, sizes
+    /// matrix–vector paths), k == 1 (the outer-product path), odd sizes smaller than one register tile, sizes
     /// crossing tile edges, and one crossing the MC (96) and KC (256) blocks.
     static let sizes: [(Int, Int, Int, Int)] = [
         (1, 1, 1, 0), (1, 1, 37, 0), (1, 57, 19, 0), (1, 40, 33, 2), (23, 1, 41, 0), (45, 1, 64, 3),
+        (13, 21, 1, 2), (64, 40, 1, 0),
         (7, 13, 5, 0), (6, 8, 256, 0), (33, 65, 17, 0), (33, 65, 17, 5), (128, 96, 200, 0), (97, 70, 300, 1),
     ]
 
