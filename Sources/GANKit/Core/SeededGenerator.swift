@@ -70,6 +70,30 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
+    /// A uniform integer in `0..<bound` (Lemire's multiply-and-reject: unbiased,
+    /// and the same on every platform and Swift version, unlike `Int.random(in:using:)`).
+    /// - Precondition: `bound > 0`.
+    public mutating func next(below bound: UInt64) -> UInt64 {
+        precondition(bound > 0, "SeededGenerator.next(below:): bound must be positive")
+        var product = next().multipliedFullWidth(by: bound)
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
+        }
+        return product.high
+    }
+
+    /// A uniformly random permutation of `0..<count` (Fisher–Yates, from the last element down).
+    public mutating func permutation(_ count: Int) -> [Int] {
+        var order = Array(0..<count)
+        var i = count - 1
+        while i > 0 {
+            order.swapAt(i, Int(next(below: UInt64(i + 1))))
+            i -= 1
+        }
+        return order
+    }
+
     /// Compares the generator states.
     public static func == (lhs: SeededGenerator, rhs: SeededGenerator) -> Bool { lhs.state == rhs.state }
     /// Hashes the generator state.

@@ -55,7 +55,8 @@ public struct BatchSequence: Sequence, Sendable {
         self.lastBatch = lastBatch
         let count = data.shape[0]
         if shuffle {
-            var rng = BatchShuffleRNG(seed: seed, stream: UInt64(bitPattern: Int64(epoch)))
+            // Each epoch gets its own stream: the seed mixed with the epoch number.
+            var rng = SeededGenerator(seed: seed ^ (UInt64(bitPattern: Int64(epoch)) &* 0xD1B5_4A32_D192_ED03))
             self.order = rng.permutation(count)
         } else {
             self.order = Array(0..<count)
@@ -127,63 +128,4 @@ public struct BatchSequence: Sequence, Sendable {
             return batch
         }
     }
-}
-
-/// The shuffling generator of `BatchSequence`: xoshiro256** seeded through
-/// SplitMix64. Internal on purpose, so it can be swapped for the package's
-/// public seeded generator without an API change; the permutation it yields
-/// for a given seed is part of `BatchSequence`'s reproducibility promise.
-struct BatchShuffleRNG: RandomNumberGenerator {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
-
-    /// Creates a generator for `seed`; different `stream`s (epochs) give independent sequences.
-    init(seed: UInt64, stream: UInt64 = 0) {
-        var mixer = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
-        func splitMix() -> UInt64 {
-            mixer &+= 0x9E37_79B9_7F4A_7C15
-            var z = mixer
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
-    }
-
-    /// The next 64 random bits.
-    mutating func next() -> UInt64 {
-        let result = rotl(state.1 &* 5, 7) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= t
-        state.3 = rotl(state.3, 45)
-        return result
-    }
-
-    /// A uniform integer in `0..<bound` (Lemire's multiply-and-reject, unbiased).
-    mutating func next(below bound: UInt64) -> UInt64 {
-        precondition(bound > 0)
-        var product = next().multipliedFullWidth(by: bound)
-        if product.low < bound {
-            let threshold = (0 &- bound) % bound
-            while product.low < threshold { product = next().multipliedFullWidth(by: bound) }
-        }
-        return product.high
-    }
-
-    /// A uniformly random permutation of `0..<count` (Fisher–Yates).
-    mutating func permutation(_ count: Int) -> [Int] {
-        var order = Array(0..<count)
-        var i = count - 1
-        while i > 0 {
-            let j = Int(next(below: UInt64(i + 1)))
-            order.swapAt(i, j)
-            i -= 1
-        }
-        return order
-    }
-
-    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

@@ -79,12 +79,13 @@ import Testing
     }
 
     @Test func shuffleGeneratorIsUniformEnoughAndStable() {
-        var rng = BatchShuffleRNG(seed: 42)
+        var rng = SeededGenerator(seed: 42)
         var counts = [Int](repeating: 0, count: 6)
         for _ in 0..<6000 { counts[Int(rng.next(below: 6))] += 1 }
         #expect(counts.allSatisfy { (850...1150).contains($0) })
-        var a = BatchShuffleRNG(seed: 1, stream: 2)
-        var b = BatchShuffleRNG(seed: 1, stream: 2)
-        #expect(a.permutation(50) == b.permutation(50))
+        var a = SeededGenerator(seed: 1), b = SeededGenerator(seed: 1)
+        let order = a.permutation(50)
+        #expect(order == b.permutation(50))
+        #expect(order.sorted() == Array(0..<50) && order != Array(0..<50))
     }
 }
