@@ -21,6 +21,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     /// The checkpoint holds tensors the model does not have.
     case unexpectedEntries(names: [String])
+    /// An entry has the right shape but a value that cannot be used (`reason` says why).
+    case invalidEntry(name: String, reason: String)
 
     /// A one-line explanation.
     public var description: String {
@@ -40,6 +42,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .unexpectedEntries(let names):
             "checkpoint has entries the model does not: \(names.prefix(5).joined(separator: ", "))"
                 + (names.count > 5 ? " and \(names.count - 5) more" : "")
+        case .invalidEntry(let name, let reason): "checkpoint entry \"\(name)\" is invalid: \(reason)"
         }
     }
 }
