@@ -56,7 +56,7 @@ public func fuzzCheckpoint(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 
     }
     var rng = SeededGenerator(seed: 4)
     let real = Tensor.randomNormal([4, 2], using: &rng)
-    _ = trainer.train(epochs: min(trainer.epoch, Int.max - 1) + 1, batchesPerEpoch: 2) { _ in [real, real] }
+    _ = try? trainer.train(epochs: min(trainer.epoch, Int.max - 1) + 1, batchesPerEpoch: 2) { _ in [real, real] }
     _ = trainer.makeCheckpoint().encoded()
     return 0
 }
