@@ -64,6 +64,11 @@ expect_failure "zero batch size" "$bin/mnist-gan" --batch-size 0
 expect_failure "negative epochs" "$bin/mnist-dcgan" --epochs -2
 expect_failure "missing data folder" "$bin/mnist-gan" --data /nonexistent
 expect_failure "unknown preset" "$bin/mnist-gan" --preset huge
+expect_failure "absurd latent size" "$bin/mnist-gan" --latent-dim 99999999999
+expect_failure "custom-loop unknown flag" "$bin/custom-loop" --epochs 1 --fast
+expect_failure "custom-loop zero batch" "$bin/custom-loop" --batch-size 0
+expect_failure "custom-layer takes no flags" "$bin/custom-layer" --epochs 2
+expect_failure "mnist-dcgan non-number" "$bin/mnist-dcgan" --base-width wide
 expect_failure "negative checkpoint interval" "$bin/mnist-gan" --checkpoint-every -5
 expect_failure "zero clip norm" "$bin/mnist-gan" --clip-grad-norm 0
 expect_failure "value that is a flag" "$bin/mnist-gan" --out --epochs 2

@@ -10,6 +10,9 @@ public struct Option: Sendable {
         case positiveInteger
         /// An integer ≥ 0.
         case nonNegativeInteger
+        /// An integer in the range (sizes with a sane upper bound, so a typo cannot
+        /// ask for terabytes of memory).
+        case integerIn(ClosedRange<Int>)
         /// Any integer (e.g. a seed); `UInt64` range.
         case seed
         /// A finite number > 0.
@@ -173,6 +176,10 @@ public struct CommandLineInterface: Sendable {
             guard let number = Int(value), number >= 1 else { throw fail("a whole number ≥ 1") }
         case .nonNegativeInteger:
             guard let number = Int(value), number >= 0 else { throw fail("a whole number ≥ 0") }
+        case .integerIn(let range):
+            guard let number = Int(value), range.contains(number) else {
+                throw fail("a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
         case .seed:
             guard UInt64(value) != nil else { throw fail("a whole number from 0 to \(UInt64.max)") }
         case .positiveNumber:

@@ -28,13 +28,13 @@ public let bundledMNISTDirectory = URL(fileURLWithPath: #filePath)
 /// Options shared by `mnist-gan` and `mnist-dcgan`.
 public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
     [
-        Option("--epochs", "N", kind: .positiveInteger, default: String(defaults.epochs),
+        Option("--epochs", "N", kind: .integerIn(1...1_000_000), default: String(defaults.epochs),
                help: "total epochs to train (a resumed run continues up to this number)"),
-        Option("--batch-size", "N", kind: .positiveInteger, default: String(defaults.batchSize),
+        Option("--batch-size", "N", kind: .integerIn(1...65_536), default: String(defaults.batchSize),
                help: "images per mini-batch"),
         Option("--lr", "RATE", kind: .positiveNumber, default: String(defaults.learningRate),
                help: "Adam learning rate of both networks (beta1 0.5, beta2 0.999)"),
-        Option("--latent-dim", "N", kind: .positiveInteger, default: "100", help: "length of the noise vector z"),
+        Option("--latent-dim", "N", kind: .integerIn(1...65_536), default: "100", help: "length of the noise vector z"),
         Option("--seed", "N", kind: .seed, default: "42", help: "seed for weights, noise and shuffling"),
         Option("--data", "DIR", kind: .existingDirectory, default: bundledMNISTDirectory,
                help: "folder with train-images-idx3-ubyte[.gz] (MNIST, Fashion-MNIST, KMNIST…)"),
@@ -46,7 +46,7 @@ public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
                help: "also save OUT/checkpoint.gankit every N steps (0: only at epoch ends and on Ctrl-C)"),
         Option("--clip-grad-norm", "X", kind: .positiveNumber,
                help: "scale each network's gradients to a global L2 norm of at most X before every update"),
-        Option("--export-samples", "N", kind: .nonNegativeInteger, default: "0",
+        Option("--export-samples", "N", kind: .integerIn(0...100_000), default: "0",
                help: "after training, write N generated images to OUT/samples.idx (IDX3, MNIST layout)"),
         Option("--limit", "N", kind: .positiveInteger,
                help: "train on the first N images only (quick trials and smoke tests)"),
