@@ -190,21 +190,31 @@ public struct CommandLineInterface: Sendable {
             guard choices.contains(value) else { throw fail("one of \(choices.joined(separator: ", "))") }
         case .existingDirectory:
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) else {
                 throw ArgumentError(description: "\(name): directory '\(value)' does not exist")
+            }
+            guard isDirectory.boolValue else {
+                throw ArgumentError(description: "\(name): '\(value)' is a file, expected a directory")
             }
             guard FileManager.default.isReadableFile(atPath: value) else {
                 throw ArgumentError(description: "\(name): directory '\(value)' is not readable")
             }
         case .existingFile:
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) else {
                 throw ArgumentError(description: "\(name): file '\(value)' does not exist")
+            }
+            guard !isDirectory.boolValue else {
+                throw ArgumentError(description: "\(name): '\(value)' is a directory, expected a file")
             }
             guard FileManager.default.isReadableFile(atPath: value) else {
                 throw ArgumentError(description: "\(name): file '\(value)' is not readable")
             }
         case .outputDirectory:
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ArgumentError(description: "\(name): '\(value)' is a file, expected a directory")
+            }
             do {
                 try FileManager.default.createDirectory(atPath: value, withIntermediateDirectories: true)
             } catch {

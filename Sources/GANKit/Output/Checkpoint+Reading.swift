@@ -34,7 +34,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .unsupportedVersion(let path, let found, let supported):
             "checkpoint \(path) has format version \(found); this build reads version \(supported)"
         case .checksumMismatch(let path, let stored, let computed):
-            "checkpoint \(path) is corrupt: stored CRC-32 \(hex(stored)), computed \(hex(computed))"
+            "checkpoint \(path) is corrupt or truncated: its CRC-32 is \(hex(computed)), the file says \(hex(stored))"
         case .malformed(let path, let reason): "checkpoint \(path) is malformed: \(reason)"
         case .missingEntry(let name): "checkpoint has no entry \"\(name)\""
         case .shapeMismatch(let name, let expected, let found):
