@@ -71,6 +71,7 @@ expect_failure "custom-layer takes no flags" "$bin/custom-layer" --epochs 2
 expect_failure "mnist-dcgan non-number" "$bin/mnist-dcgan" --base-width wide
 expect_failure "negative checkpoint interval" "$bin/mnist-gan" --checkpoint-every -5
 expect_failure "zero clip norm" "$bin/mnist-gan" --clip-grad-norm 0
+expect_failure "learning rate beyond Float" "$bin/mnist-gan" --lr 1e40
 expect_failure "value that is a flag" "$bin/mnist-gan" --out --epochs 2
 expect_failure "unwritable output" "$bin/mnist-gan" --out /proc/gankit-out
 expect_failure "missing checkpoint" "$bin/mnist-gan" --resume "$out/nothing.gankit"

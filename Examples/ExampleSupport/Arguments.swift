@@ -15,7 +15,7 @@ public struct Option: Sendable {
         case integerIn(ClosedRange<Int>)
         /// Any integer (e.g. a seed); `UInt64` range.
         case seed
-        /// A finite number > 0.
+        /// A number > 0 that stays finite and non-zero as a `Float`.
         case positiveNumber
         /// A finite number in [0, 1).
         case fraction
@@ -183,7 +183,10 @@ public struct CommandLineInterface: Sendable {
         case .seed:
             guard UInt64(value) != nil else { throw fail("a whole number from 0 to \(UInt64.max)") }
         case .positiveNumber:
-            guard let number = Double(value), number.isFinite, number > 0 else { throw fail("a number > 0") }
+            // Consumers use Float: 1e40 would become infinity and 1e-50 zero.
+            guard let number = Double(value), Float(number) > 0, Float(number).isFinite else {
+                throw fail("a number > 0 that fits a Float (about 1e-45 to 3.4e38)")
+            }
         case .fraction:
             guard let number = Double(value), number >= 0, number < 1 else { throw fail("a number in [0, 1)") }
         case .choice(let choices):
