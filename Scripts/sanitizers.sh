@@ -7,6 +7,7 @@
 #   Scripts/sanitizers.sh                 # both, full suite
 #   Scripts/sanitizers.sh thread          # one sanitizer
 #   FILTER='GEMM|Conv|IDX' Scripts/sanitizers.sh   # a subset (swift test --filter)
+#   BACKENDS=builtin Scripts/sanitizers.sh          # only the built-in GEMM (default: "default builtin")
 #
 # The kernels run on both cores through parallelFor (DispatchQueue.concurrentPerform)
 # and the BLAS library's own threads; the suite runs both backends: the BLAS one
@@ -31,7 +32,7 @@ for sanitizer in "${sanitizers[@]}"; do
     echo "== $sanitizer sanitizer: build ($scratch)"
     start=$(date +%s)
     swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" 2>&1 | tail -1
-    for backend in default builtin; do
+    for backend in ${BACKENDS:-default builtin}; do
         echo "== $sanitizer sanitizer: tests, $backend GEMM ${FILTER:+(filter: $FILTER)}"
         log="$scratch/sanitizer-$backend.log"
         set +e
