@@ -11,7 +11,7 @@ cat > "$work/Package.swift" <<SWIFT
 import PackageDescription
 let package = Package(
     name: "Downstream",
-    dependencies: [.package(path: "$repo")],
+    dependencies: [.package(name: "GANKit", path: "$repo")],  // any checkout folder name
     targets: [.executableTarget(name: "Downstream", dependencies: [.product(name: "GANKit", package: "GANKit")])]
 )
 SWIFT
