@@ -3,8 +3,6 @@
 # defines a custom layer, trains it for a few steps and runs it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-# SwiftPM names a path dependency after its folder, which depends on where CI cloned the repo.
-identity="$(basename "$repo" | tr '[:upper:]' '[:lower:]')"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/Sources/Downstream"
@@ -13,8 +11,8 @@ cat > "$work/Package.swift" <<SWIFT
 import PackageDescription
 let package = Package(
     name: "Downstream",
-    dependencies: [.package(path: "$repo")],
-    targets: [.executableTarget(name: "Downstream", dependencies: [.product(name: "GANKit", package: "$identity")])]
+    dependencies: [.package(name: "GANKit", path: "$repo")],  // any checkout folder name
+    targets: [.executableTarget(name: "Downstream", dependencies: [.product(name: "GANKit", package: "GANKit")])]
 )
 SWIFT
 cat > "$work/Sources/Downstream/main.swift" <<'SWIFT'

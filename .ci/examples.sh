@@ -30,6 +30,22 @@ echo "mnist-gan: resumed run equals an uninterrupted one (checkpoint bytes)"
 "$bin/mnist-gan" --epochs 2 --limit 4096 --out "$out/gan-straight" >/dev/null
 cmp "$out/gan/checkpoint.gankit" "$out/gan-straight/checkpoint.gankit"
 
+echo "mnist-gan: Ctrl-C mid-epoch writes a checkpoint; resuming from it equals the uninterrupted run"
+"$bin/mnist-gan" --epochs 2 --limit 4096 --out "$out/int" --checkpoint-every 10 >"$out/int.log" 2>&1 &
+pid=$!
+# Wait for the first periodic checkpoint (step 10 of 128), so the signal lands mid-epoch.
+for _ in $(seq 1 600); do [ -s "$out/int/checkpoint.gankit" ] && break; sleep 0.1; done
+[ -s "$out/int/checkpoint.gankit" ] || { cat "$out/int.log"; echo "CI: no checkpoint after 60 s"; kill "$pid"; exit 1; }
+kill -INT "$pid"
+status=0; wait "$pid" || status=$?
+[ "$status" -eq 130 ] || { cat "$out/int.log"; echo "CI: expected exit status 130 after SIGINT, got $status"; exit 1; }
+grep "interrupted at epoch 1 " "$out/int.log" || { cat "$out/int.log"; echo "CI: not interrupted in epoch 1"; exit 1; }
+grep -q "resume with: mnist-gan .*--resume $out/int/checkpoint.gankit" "$out/int.log" || { echo "CI: no resume hint"; exit 1; }
+if ls -A "$out/int" | grep -q '\.tmp$'; then echo "CI: temporary files left behind"; exit 1; fi
+"$bin/mnist-gan" --epochs 2 --limit 4096 --out "$out/int" --resume "$out/int/checkpoint.gankit" >/dev/null
+cmp "$out/int/checkpoint.gankit" "$out/gan-straight/checkpoint.gankit"
+[ "$(wc -l < "$out/int/history.csv")" -eq $((2 * 64 + 1)) ] || { echo "CI: resumed history.csv should have 129 lines"; exit 1; }
+
 echo "mnist-dcgan: 1 epoch on 1024 images"
 "$bin/mnist-dcgan" --epochs 1 --limit 1024 --out "$out/dcgan" --export-samples 64
 for f in samples/epoch-001.png losses.png history.csv checkpoint.gankit samples.idx; do
@@ -48,4 +64,27 @@ expect_failure "zero batch size" "$bin/mnist-gan" --batch-size 0
 expect_failure "negative epochs" "$bin/mnist-dcgan" --epochs -2
 expect_failure "missing data folder" "$bin/mnist-gan" --data /nonexistent
 expect_failure "unknown preset" "$bin/mnist-gan" --preset huge
-"$bin/mnist-gan" --help | grep -q -- "--export-samples"
+expect_failure "absurd latent size" "$bin/mnist-gan" --latent-dim 99999999999
+expect_failure "custom-loop unknown flag" "$bin/custom-loop" --epochs 1 --fast
+expect_failure "custom-loop zero batch" "$bin/custom-loop" --batch-size 0
+expect_failure "custom-layer takes no flags" "$bin/custom-layer" --epochs 2
+expect_failure "mnist-dcgan non-number" "$bin/mnist-dcgan" --base-width wide
+expect_failure "negative checkpoint interval" "$bin/mnist-gan" --checkpoint-every -5
+expect_failure "zero clip norm" "$bin/mnist-gan" --clip-grad-norm 0
+expect_failure "learning rate beyond Float" "$bin/mnist-gan" --lr 1e40
+expect_failure "value that is a flag" "$bin/mnist-gan" --out --epochs 2
+expect_failure "unwritable output" "$bin/mnist-gan" --out /proc/gankit-out
+expect_failure "missing checkpoint" "$bin/mnist-gan" --resume "$out/nothing.gankit"
+head -c 100 "$out/gan/checkpoint.gankit" > "$out/truncated.gankit"
+expect_failure "truncated checkpoint" "$bin/mnist-gan" --limit 256 --epochs 1 --out "$out/bad" --resume "$out/truncated.gankit"
+expect_failure "checkpoint of another model" "$bin/mnist-gan" --limit 256 --epochs 1 --out "$out/bad" \
+    --resume "$out/dcgan/checkpoint.gankit"
+mkdir -p "$out/corrupt-data"
+printf '\0\0\10\3\0\0\0\7\0\0\0\34\0\0\0\34abc' > "$out/corrupt-data/train-images-idx3-ubyte"
+expect_failure "truncated IDX file" "$bin/mnist-gan" --data "$out/corrupt-data" --out "$out/bad"
+for program in mnist-gan mnist-dcgan; do
+    for flag in --epochs --batch-size --lr --latent-dim --seed --data --out --resume --export-samples --limit \
+                --checkpoint-every --clip-grad-norm; do
+        "$bin/$program" --help | grep -q -- "$flag" || { echo "CI: $program --help does not document $flag"; exit 1; }
+    done
+done

@@ -10,9 +10,12 @@ public struct Option: Sendable {
         case positiveInteger
         /// An integer ≥ 0.
         case nonNegativeInteger
+        /// An integer in the range (sizes with a sane upper bound, so a typo cannot
+        /// ask for terabytes of memory).
+        case integerIn(ClosedRange<Int>)
         /// Any integer (e.g. a seed); `UInt64` range.
         case seed
-        /// A finite number > 0.
+        /// A number > 0 that stays finite and non-zero as a `Float`.
         case positiveNumber
         /// A finite number in [0, 1).
         case fraction
@@ -173,31 +176,48 @@ public struct CommandLineInterface: Sendable {
             guard let number = Int(value), number >= 1 else { throw fail("a whole number ≥ 1") }
         case .nonNegativeInteger:
             guard let number = Int(value), number >= 0 else { throw fail("a whole number ≥ 0") }
+        case .integerIn(let range):
+            guard let number = Int(value), range.contains(number) else {
+                throw fail("a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
         case .seed:
             guard UInt64(value) != nil else { throw fail("a whole number from 0 to \(UInt64.max)") }
         case .positiveNumber:
-            guard let number = Double(value), number.isFinite, number > 0 else { throw fail("a number > 0") }
+            // Consumers use Float: 1e40 would become infinity and 1e-50 zero.
+            guard let number = Double(value), Float(number) > 0, Float(number).isFinite else {
+                throw fail("a number > 0 that fits a Float (about 1e-45 to 3.4e38)")
+            }
         case .fraction:
             guard let number = Double(value), number >= 0, number < 1 else { throw fail("a number in [0, 1)") }
         case .choice(let choices):
             guard choices.contains(value) else { throw fail("one of \(choices.joined(separator: ", "))") }
         case .existingDirectory:
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) else {
                 throw ArgumentError(description: "\(name): directory '\(value)' does not exist")
+            }
+            guard isDirectory.boolValue else {
+                throw ArgumentError(description: "\(name): '\(value)' is a file, expected a directory")
             }
             guard FileManager.default.isReadableFile(atPath: value) else {
                 throw ArgumentError(description: "\(name): directory '\(value)' is not readable")
             }
         case .existingFile:
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) else {
                 throw ArgumentError(description: "\(name): file '\(value)' does not exist")
+            }
+            guard !isDirectory.boolValue else {
+                throw ArgumentError(description: "\(name): '\(value)' is a directory, expected a file")
             }
             guard FileManager.default.isReadableFile(atPath: value) else {
                 throw ArgumentError(description: "\(name): file '\(value)' is not readable")
             }
         case .outputDirectory:
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw ArgumentError(description: "\(name): '\(value)' is a file, expected a directory")
+            }
             do {
                 try FileManager.default.createDirectory(atPath: value, withIntermediateDirectories: true)
             } catch {

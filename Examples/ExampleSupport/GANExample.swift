@@ -28,20 +28,25 @@ public let bundledMNISTDirectory = URL(fileURLWithPath: #filePath)
 /// Options shared by `mnist-gan` and `mnist-dcgan`.
 public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
     [
-        Option("--epochs", "N", kind: .positiveInteger, default: String(defaults.epochs),
+        Option("--epochs", "N", kind: .integerIn(1...1_000_000), default: String(defaults.epochs),
                help: "total epochs to train (a resumed run continues up to this number)"),
-        Option("--batch-size", "N", kind: .positiveInteger, default: String(defaults.batchSize),
+        Option("--batch-size", "N", kind: .integerIn(1...65_536), default: String(defaults.batchSize),
                help: "images per mini-batch"),
         Option("--lr", "RATE", kind: .positiveNumber, default: String(defaults.learningRate),
                help: "Adam learning rate of both networks (beta1 0.5, beta2 0.999)"),
-        Option("--latent-dim", "N", kind: .positiveInteger, default: "100", help: "length of the noise vector z"),
+        Option("--latent-dim", "N", kind: .integerIn(1...65_536), default: "100", help: "length of the noise vector z"),
         Option("--seed", "N", kind: .seed, default: "42", help: "seed for weights, noise and shuffling"),
         Option("--data", "DIR", kind: .existingDirectory, default: bundledMNISTDirectory,
                help: "folder with train-images-idx3-ubyte[.gz] (MNIST, Fashion-MNIST, KMNIST…)"),
         Option("--out", "DIR", kind: .outputDirectory, default: defaults.outputDirectory,
                help: "output folder for grids, plots, history.csv, checkpoints and samples"),
-        Option("--resume", "FILE", kind: .existingFile, help: "continue from a checkpoint written by a previous run"),
-        Option("--export-samples", "N", kind: .nonNegativeInteger, default: "0",
+        Option("--resume", "FILE", kind: .existingFile,
+               help: "continue from a checkpoint written by a previous run (bit for bit as if never stopped)"),
+        Option("--checkpoint-every", "N", kind: .nonNegativeInteger, default: "500",
+               help: "also save OUT/checkpoint.gankit every N steps (0: only at epoch ends and on Ctrl-C)"),
+        Option("--clip-grad-norm", "X", kind: .positiveNumber,
+               help: "scale each network's gradients to a global L2 norm of at most X before every update"),
+        Option("--export-samples", "N", kind: .integerIn(0...100_000), default: "0",
                help: "after training, write N generated images to OUT/samples.idx (IDX3, MNIST layout)"),
         Option("--limit", "N", kind: .positiveInteger,
                help: "train on the first N images only (quick trials and smoke tests)"),
@@ -86,14 +91,24 @@ public struct GANExampleRun {
 
     /// Trains `trainer` on `images` with the flags' epochs and batch size,
     /// saving a grid of the same 64 noise vectors and a checkpoint after every
-    /// epoch, then history.csv, losses.png and the exported samples.
+    /// epoch (and every `--checkpoint-every` steps), then history.csv,
+    /// losses.png and the exported samples.
+    ///
+    /// Ctrl-C (or SIGTERM) stops after the current step, saves the checkpoint
+    /// and history, and exits with status 130 (143) naming the resume command.
+    /// A diverging run (NaN/Inf) exits with status 1 and leaves the last good
+    /// checkpoint untouched.
     public func train(_ trainer: Trainer, images: Tensor) {
         let out = arguments.url("--out")!
         let epochs = arguments.integer("--epochs")
         let batchSize = arguments.integer("--batch-size")
         let seed = arguments.seed("--seed")
+        let checkpointEvery = arguments.integer("--checkpoint-every")
         guard images.shape[0] >= batchSize else {
             fail("--batch-size \(batchSize) is larger than the data set (\(images.shape[0]) images)")
+        }
+        if arguments.string("--clip-grad-norm") != nil {
+            trainer.gradientClipNorm = Float(arguments.number("--clip-grad-norm"))
         }
         let samplesDirectory = out.appendingPathComponent("samples")
         let checkpointURL = out.appendingPathComponent("checkpoint.gankit")
@@ -103,6 +118,11 @@ public struct GANExampleRun {
         } catch {
             fail("cannot create \(samplesDirectory.path): \(error.localizedDescription)")
         }
+        for directory in [out, samplesDirectory] {
+            for name in removeLeftoverTemporaryFiles(in: directory) {
+                print("removed \(name), left by an interrupted write")
+            }
+        }
 
         var history = History()
         if let resume = arguments.url("--resume") {
@@ -111,7 +131,8 @@ public struct GANExampleRun {
                 if let text = try? String(contentsOf: historyURL, encoding: .utf8) {
                     history = History(csv: text, upToStep: trainer.step)
                 }
-                print("resumed from \(resume.path) at epoch \(trainer.epoch + 1), step \(trainer.step)")
+                print("resumed from \(resume.path) at epoch \(trainer.epoch + 1), batch \(trainer.batchInEpoch + 1), "
+                      + "step \(trainer.step)")
             } catch {
                 fail("\(error)")
             }
@@ -120,27 +141,50 @@ public struct GANExampleRun {
         let fixedNoise = Tensor.randomNormal([64, trainer.latentDimension], using: &fixedNoiseGenerator)
         let batchesPerEpoch = BatchSequence(images, batchSize: batchSize, seed: seed).batchCount
         let progress = ProgressDisplay(totalEpochs: epochs)
+        /// Saves the checkpoint unless a parameter is no longer finite (then the old one stays).
+        func saveCheckpoint() {
+            do {
+                try trainer.checkParametersFinite()
+                try trainer.makeCheckpoint().write(to: checkpointURL)
+            } catch {
+                fail("\(error)")
+            }
+        }
+        let interrupts = InterruptMonitor()
         trainer.onBatchEnd = { report in
             progress.update(report)
-            return .continue
+            if checkpointEvery > 0 && report.step % checkpointEvery == 0 { saveCheckpoint() }
+            return interrupts.isRequested ? .stop : .continue
         }
         trainer.onEpochEnd = { report in
             progress.finishEpoch(report)
             let grid = samplesDirectory.appendingPathComponent(String(format: "epoch-%03d.png", report.epoch + 1))
             do {
                 try saveImageGrid(trainer.sample(noise: fixedNoise), to: grid)
-                try trainer.makeCheckpoint().write(to: checkpointURL)
             } catch {
                 fail("\(error)")
             }
-            return .continue
+            saveCheckpoint()
+            return interrupts.isRequested ? .stop : .continue
         }
         print("training \(epochs) epochs of \(batchesPerEpoch) batches of \(batchSize); output in \(out.path)")
         let start = Date()
-        let newHistory = trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
-            BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+        let newHistory: History
+        do {
+            newHistory = try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
+                BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+            }
+        } catch {
+            guard case .diverged(let divergence) = error else { fail("\(error)") }
+            history.append(divergence.history)
+            try? history.writeCSV(to: historyURL)
+            fail("\(error) The last good checkpoint is \(checkpointURL.path); history.csv has the steps before.")
         }
         history.append(newHistory)
+        if interrupts.isRequested {
+            finishInterrupted(trainer, history: history, checkpoint: checkpointURL, historyURL: historyURL,
+                              status: interrupts.exitStatus)
+        }
         let seconds = Date().timeIntervalSince(start)
         do {
             try history.writeCSV(to: historyURL)
@@ -157,6 +201,30 @@ public struct GANExampleRun {
         }
         print(String(format: "done in %.1f s (%.1f s per epoch); grids in %@", seconds,
                      seconds / Double(max(newHistory.epochs.count, 1)), samplesDirectory.path))
+    }
+
+    /// After Ctrl-C: saves the checkpoint and history, says how to resume, and exits with `status`.
+    private func finishInterrupted(_ trainer: Trainer, history: History, checkpoint: URL, historyURL: URL,
+                                   status: Int32) -> Never {
+        do {
+            try trainer.checkParametersFinite()
+            try trainer.makeCheckpoint().write(to: checkpoint)
+            try history.writeCSV(to: historyURL)
+        } catch {
+            fail("\(error)")
+        }
+        var command = [program]
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if let index = arguments.firstIndex(of: "--resume"), index + 1 < arguments.count {
+            arguments.removeSubrange(index...(index + 1))
+        }
+        arguments.removeAll { $0.hasPrefix("--resume=") }
+        command += arguments + ["--resume", checkpoint.path]
+        FileHandle.standardError.write(Data((
+            "\(program): interrupted at epoch \(trainer.epoch + 1) step \(trainer.step) "
+            + "(batch \(trainer.batchInEpoch) of the epoch done); checkpoint saved to \(checkpoint.path)\n"
+            + "resume with: \(command.joined(separator: " "))\n").utf8))
+        exit(status)
     }
 
     /// `count` samples in inference mode, generated 256 at a time from a seed-derived noise stream.

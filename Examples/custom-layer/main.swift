@@ -8,6 +8,16 @@
 import Foundation
 import GANKit
 
+// No options: answer --help, reject anything else (as every example does).
+if let argument = CommandLine.arguments.dropFirst().first {
+    guard argument == "--help" || argument == "-h" else {
+        FileHandle.standardError.write(Data("custom-layer: error: unexpected argument '\(argument)'; this example takes no options (see --help)\n".utf8))
+        exit(2)
+    }
+    print("usage: custom-layer\n\nWrite a layer, check its gradients with GradientCheck, train a small model with it.\n\noptions:\n  --help                    show this help and exit")
+    exit(0)
+}
+
 print("GANKit backend: \(GANKit.backend)")
 
 /// Swish with a learnable slope: y = x · σ(β·x), one β per feature.

@@ -13,8 +13,8 @@ let interface = CommandLineInterface(
     program: "custom-loop",
     summary: "Train an MLP GAN on MNIST with a hand-written training loop.",
     options: [
-        Option("--epochs", "N", kind: .positiveInteger, default: "2", help: "epochs to train"),
-        Option("--batch-size", "N", kind: .positiveInteger, default: "64", help: "images per mini-batch"),
+        Option("--epochs", "N", kind: .integerIn(1...1_000_000), default: "2", help: "epochs to train"),
+        Option("--batch-size", "N", kind: .integerIn(1...65_536), default: "64", help: "images per mini-batch"),
         Option("--seed", "N", kind: .seed, default: "7", help: "seed for weights, noise and shuffling"),
         Option("--data", "DIR", kind: .existingDirectory, default: bundledMNISTDirectory, help: "MNIST-format folder"),
         Option("--out", "DIR", kind: .outputDirectory, default: "loop-output", help: "where the grids go"),
@@ -34,6 +34,11 @@ do {
     images = try ImageDataset.mnist(directory: arguments.url("--data")!, split: .train).images
 } catch {
     FileHandle.standardError.write(Data("custom-loop: error: \(error)\n".utf8))
+    exit(1)
+}
+guard Array(images.shape.dropFirst()) == [1, 28, 28], images.shape[0] >= batchSize else {
+    FileHandle.standardError.write(Data(("custom-loop: error: need at least \(batchSize) images of 1×28×28, "
+        + "found \(images.shape[0]) of \(Array(images.shape.dropFirst()))\n").utf8))
     exit(1)
 }
 

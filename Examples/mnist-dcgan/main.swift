@@ -16,7 +16,7 @@ let interface = CommandLineInterface(
     program: "mnist-dcgan",
     summary: "Train the standard DCGAN on MNIST (or any 28×28 IDX image set) and save sample grids.",
     options: commonGANOptions(GANExampleDefaults(epochs: 5, outputDirectory: "dcgan-output")) + [
-        Option("--base-width", "N", kind: .positiveInteger, default: "64",
+        Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
                help: "channels of the largest feature map (64: G 128→64→1, D 1→64→128)"),
     ])
 let arguments = interface.parseOrExit()

@@ -109,6 +109,23 @@ public func checkInputShape(_ condition: Bool, _ layer: @autoclosure () -> Strin
     }
 }
 
+/// A layer that can say, without running, whether it accepts an input shape.
+///
+/// `forward` stops with exactly ``inputShapeProblem(for:)``'s message, so tests
+/// (and tools that check a model before a long run) can read the message
+/// without crashing: `Dense(784 → 256): expected input [N, 784], got [64, 28, 28]`.
+public protocol InputShapeValidating: Layer {
+    /// The message `forward` would stop with for an input of `shape`, or nil when `shape` is accepted.
+    func inputShapeProblem(for shape: TensorShape) -> String?
+}
+
+extension InputShapeValidating {
+    /// Stops with ``inputShapeProblem(for:)``'s message when `shape` is not accepted.
+    public func requireValidInput(_ shape: TensorShape) {
+        if let problem = inputShapeProblem(for: shape) { preconditionFailure(problem) }
+    }
+}
+
 /// The message of a failed input-shape check.
 public func inputShapeError(layer: String, expected: String, got shape: TensorShape) -> String {
     "\(layer): expected input \(expected), got \(shape)"

@@ -48,21 +48,34 @@ public struct IDXFile: Sendable, Equatable {
     ///   - maximumByteCount: Refuse files whose payload is larger than this.
     /// - Throws: `IDXError` naming the file and what was expected versus found.
     public static func read(contentsOf url: URL, maximumByteCount: Int = defaultMaximumByteCount) throws -> IDXFile {
-        let file = url.path
         let raw: [UInt8]
-        do { raw = try AtomicFile.read(url) } catch { throw IDXError.unreadable(file: file, reason: error.reason) }
+        do { raw = try AtomicFile.read(url) } catch { throw IDXError.unreadable(file: url.path, reason: error.reason) }
+        return try decode(raw, name: url.path, maximumByteCount: maximumByteCount)
+    }
+
+    /// Decodes the bytes of an IDX file, gzip-compressed (detected by its magic number) or plain.
+    ///
+    /// Validates exactly as ``read(contentsOf:maximumByteCount:)`` does: the
+    /// header first, then a payload of exactly the announced size.
+    /// - Parameters:
+    ///   - bytes: The file's contents.
+    ///   - name: Names the source in error messages (a path, or e.g. `"<memory>"`).
+    ///   - maximumByteCount: Refuse payloads larger than this.
+    /// - Throws: `IDXError` naming `name` and what was expected versus found.
+    public static func decode(_ bytes: [UInt8], name: String = "<memory>",
+                              maximumByteCount: Int = defaultMaximumByteCount) throws -> IDXFile {
         var source: any IDXByteSource
-        if Gzip.isGzip(raw) {
-            do { source = try GzipByteSource(raw) } catch let error as CompressionError {
-                throw IDXError.corruptGzip(file: file, reason: error.description)
+        if Gzip.isGzip(bytes) {
+            do { source = try GzipByteSource(bytes) } catch let error as CompressionError {
+                throw IDXError.corruptGzip(file: name, reason: error.description)
             }
         } else {
-            source = PlainByteSource(bytes: raw)
+            source = PlainByteSource(bytes: bytes)
         }
         do {
-            return try parse(&source, file: file, maximumByteCount: maximumByteCount)
+            return try parse(&source, file: name, maximumByteCount: max(0, maximumByteCount))
         } catch let error as CompressionError {
-            throw IDXError.corruptGzip(file: file, reason: error.description)
+            throw IDXError.corruptGzip(file: name, reason: error.description)
         }
     }
 

@@ -18,7 +18,7 @@
 /// let norm = BatchNorm(128)                      // after Conv2D(64 → 128, …)
 /// norm.isTraining = false                        // use the running statistics
 /// ```
-public final class BatchNorm: Layer {
+public final class BatchNorm: InputShapeValidating {
     /// The number of features (channels), the size of axis 1 of the input.
     public let features: Int
     /// Weight of the new batch in the running-statistics update (PyTorch convention; default 0.1).
@@ -100,10 +100,17 @@ public final class BatchNorm: Layer {
         "BatchNorm(\(features), momentum \(momentum), epsilon \(epsilon)\(weight == nil ? ", affine false" : ""))"
     }
 
+    /// Why `forward` would reject `shape` (not `[N, features, …]`).
+    public func inputShapeProblem(for shape: TensorShape) -> String? {
+        guard shape.rank >= 2 && shape[1] == features else {
+            return inputShapeError(layer: name, expected: "[N, \(features)] or [N, \(features), H, W]", got: shape)
+        }
+        return nil
+    }
+
     /// The channel layout of a valid input; stops with a shape message otherwise.
     private func layout(of shape: TensorShape) -> ChannelLayout {
-        checkInputShape(shape.rank >= 2 && shape[1] == features, name,
-                        expected: "[N, \(features)] or [N, \(features), H, W]", got: shape)
+        requireValidInput(shape)
         return ChannelLayout(batch: shape[0], channels: features, spatial: shape.elementsPerItem / features)
     }
 

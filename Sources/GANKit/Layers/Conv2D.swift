@@ -16,7 +16,7 @@
 /// let conv = Conv2D(1, 64, kernelSize: 4, stride: 2, padding: 1, using: &rng)
 /// let y = conv(Tensor.randomNormal([64, 1, 28, 28], using: &rng))   // [64, 64, 14, 14]
 /// ```
-public final class Conv2D: Layer {
+public final class Conv2D: InputShapeValidating {
     /// Channels of each input image.
     public let inChannels: Int
     /// Channels of each output image (the number of filters).
@@ -100,14 +100,24 @@ public final class Conv2D: Layer {
         return imageShape(batch: inputShape[0], channels: outChannels, height: g.outputHeight, width: g.outputWidth)
     }
 
-    /// Validates `shape` at the layer boundary and describes the convolution of one image.
-    private func geometry(for shape: TensorShape) -> ConvolutionGeometry {
+    /// Why `forward` would reject `shape`: not `[N, inChannels, H, W]`, or an image
+    /// smaller than the kernel after padding.
+    public func inputShapeProblem(for shape: TensorShape) -> String? {
+        guard shape.rank == 4 && shape[1] == inChannels else {
+            return inputShapeError(layer: name, expected: "[N, \(inChannels), H, W]", got: shape)
+        }
         let minimumHeight = max(1, kernelSize.height - 2 * padding.height)
         let minimumWidth = max(1, kernelSize.width - 2 * padding.width)
-        checkInputShape(shape.rank == 4 && shape[1] == inChannels, name,
-                        expected: "[N, \(inChannels), H, W]", got: shape)
-        checkInputShape(shape[2] >= minimumHeight && shape[3] >= minimumWidth, name,
-                        expected: "[N, \(inChannels), H ≥ \(minimumHeight), W ≥ \(minimumWidth)]", got: shape)
+        guard shape[2] >= minimumHeight && shape[3] >= minimumWidth else {
+            return inputShapeError(layer: name, expected: "[N, \(inChannels), H ≥ \(minimumHeight), W ≥ \(minimumWidth)]",
+                                   got: shape)
+        }
+        return nil
+    }
+
+    /// Validates `shape` at the layer boundary and describes the convolution of one image.
+    private func geometry(for shape: TensorShape) -> ConvolutionGeometry {
+        requireValidInput(shape)
         let (height, width) = (shape[2], shape[3])
         return ConvolutionGeometry(
             channels: inChannels, height: height, width: width,

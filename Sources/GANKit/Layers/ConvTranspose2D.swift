@@ -18,7 +18,7 @@
 /// let up = ConvTranspose2D(128, 64, kernelSize: 4, stride: 2, padding: 1, using: &rng)
 /// let y = up(Tensor.randomNormal([64, 128, 7, 7], using: &rng))   // [64, 64, 14, 14]
 /// ```
-public final class ConvTranspose2D: Layer {
+public final class ConvTranspose2D: InputShapeValidating {
     /// Channels of each input image.
     public let inChannels: Int
     /// Channels of each output image.
@@ -115,17 +115,32 @@ public final class ConvTranspose2D: Layer {
         return imageShape(batch: inputShape[0], channels: outChannels, height: g.height, width: g.width)
     }
 
+    /// Why `forward` would reject `shape`: not `[N, inChannels, H, W]`, or an
+    /// empty image or output.
+    public func inputShapeProblem(for shape: TensorShape) -> String? {
+        guard shape.rank == 4 && shape[1] == inChannels else {
+            return inputShapeError(layer: name, expected: "[N, \(inChannels), H, W]", got: shape)
+        }
+        let (height, width) = outputSize(for: shape)
+        guard shape[2] >= 1 && shape[3] >= 1 && height >= 1 && width >= 1 else {
+            return inputShapeError(layer: name, expected: "[N, \(inChannels), H, W] with a positive output size "
+                                   + "(here \(height) × \(width))", got: shape)
+        }
+        return nil
+    }
+
+    /// The output height and width for an input `[N, C, H, W]`: `(H − 1)·stride − 2·padding + kernel + outputPadding`.
+    private func outputSize(for shape: TensorShape) -> (height: Int, width: Int) {
+        func size(_ size: Int, _ k: Int, _ s: Int, _ p: Int, _ op: Int) -> Int { (size - 1) * s - 2 * p + k + op }
+        return (size(shape[2], kernelSize.height, stride.height, padding.height, outputPadding.height),
+                size(shape[3], kernelSize.width, stride.width, padding.width, outputPadding.width))
+    }
+
     /// Validates `shape` and describes the *adjoint convolution*: its image is this layer's output
     /// `[outChannels, Hout, Wout]`, its output positions this layer's input `H × W`.
     private func geometry(for shape: TensorShape) -> ConvolutionGeometry {
-        checkInputShape(shape.rank == 4 && shape[1] == inChannels, name,
-                        expected: "[N, \(inChannels), H, W]", got: shape)
-        func outputSize(_ size: Int, _ k: Int, _ s: Int, _ p: Int, _ op: Int) -> Int { (size - 1) * s - 2 * p + k + op }
-        let height = outputSize(shape[2], kernelSize.height, stride.height, padding.height, outputPadding.height)
-        let width = outputSize(shape[3], kernelSize.width, stride.width, padding.width, outputPadding.width)
-        checkInputShape(shape[2] >= 1 && shape[3] >= 1 && height >= 1 && width >= 1, name,
-                        expected: "[N, \(inChannels), H, W] with a positive output size (here \(height) × \(width))",
-                        got: shape)
+        requireValidInput(shape)
+        let (height, width) = outputSize(for: shape)
         let g = ConvolutionGeometry(
             channels: outChannels, height: height, width: width,
             kernelHeight: kernelSize.height, kernelWidth: kernelSize.width,

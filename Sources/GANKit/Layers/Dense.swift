@@ -5,7 +5,7 @@
 /// without a transpose) and the bias `[outFeatures]`.
 /// Higher-rank inputs whose items hold `inFeatures` elements (e.g. `[N, 1, 28, 28]`
 /// for 784 features) are read as `[N, inFeatures]`.
-public final class Dense: Layer {
+public final class Dense: InputShapeValidating {
     /// Number of input features.
     public let inFeatures: Int
     /// Number of output features.
@@ -46,12 +46,19 @@ public final class Dense: Layer {
 
     private var name: String { "Dense(\(inFeatures) → \(outFeatures))" }
 
+    /// Why `forward` would reject `shape` (not `[N, inFeatures]`, or `[N, …]` with `inFeatures` elements per item).
+    public func inputShapeProblem(for shape: TensorShape) -> String? {
+        guard shape.rank >= 2 && shape.elementsPerItem == inFeatures else {
+            return inputShapeError(layer: name, expected: "[N, \(inFeatures)]", got: shape)
+        }
+        return nil
+    }
+
     // MARK: - Forward
 
     /// `[N, inFeatures]` → `[N, outFeatures]`.
     public func forward(_ input: Tensor) -> Tensor {
-        checkInputShape(input.rank >= 2 && input.shape.elementsPerItem == inFeatures, name,
-                        expected: "[N, \(inFeatures)]", got: input.shape)
+        requireValidInput(input.shape)
         let batch = input.shape[0]
         cachedInput = input
         let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)

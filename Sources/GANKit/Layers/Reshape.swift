@@ -2,7 +2,7 @@
 ///
 /// Shares storage (no copy). The DCGAN generator uses `Reshape([128, 7, 7])`
 /// after its first Dense layer.
-public final class Reshape: ParameterlessLayer {
+public final class Reshape: ParameterlessLayer, InputShapeValidating {
     /// The shape of one item after reshaping (without the batch axis).
     public let itemShape: TensorShape
     /// No mode-dependent behaviour.
@@ -15,10 +15,18 @@ public final class Reshape: ParameterlessLayer {
         self.itemShape = itemShape
     }
 
+    /// Why `forward` would reject `shape` (items whose element count differs from `itemShape`'s).
+    public func inputShapeProblem(for shape: TensorShape) -> String? {
+        guard shape.rank >= 1 && shape.elementsPerItem == itemShape.elementCount else {
+            return inputShapeError(layer: description, expected: "[N, …] with \(itemShape.elementCount) elements per item",
+                                   got: shape)
+        }
+        return nil
+    }
+
     /// `[N, …]` with `itemShape.elementCount` elements per item → `[N] + itemShape`.
     public func forward(_ input: Tensor) -> Tensor {
-        checkInputShape(input.rank >= 1 && input.shape.elementsPerItem == itemShape.elementCount, description,
-                        expected: "[N, …] with \(itemShape.elementCount) elements per item", got: input.shape)
+        requireValidInput(input.shape)
         inputShape = input.shape
         return input.reshaped(to: TensorShape([input.shape[0]] + Array(itemShape)))
     }
@@ -35,7 +43,7 @@ public final class Reshape: ParameterlessLayer {
 }
 
 /// Flattens each item: `[N, d1, d2, …]` → `[N, d1·d2·…]` (shares storage).
-public final class Flatten: ParameterlessLayer {
+public final class Flatten: ParameterlessLayer, InputShapeValidating {
     /// No mode-dependent behaviour.
     public var isTraining = true
     private var inputShape: TensorShape = [0]
@@ -43,9 +51,14 @@ public final class Flatten: ParameterlessLayer {
     /// Creates a flatten layer.
     public init() {}
 
+    /// Why `forward` would reject `shape` (a scalar, without a batch axis).
+    public func inputShapeProblem(for shape: TensorShape) -> String? {
+        shape.rank >= 1 ? nil : inputShapeError(layer: description, expected: "[N, …]", got: shape)
+    }
+
     /// `[N, …]` → `[N, elements per item]`.
     public func forward(_ input: Tensor) -> Tensor {
-        checkInputShape(input.rank >= 1, description, expected: "[N, …]", got: input.shape)
+        requireValidInput(input.shape)
         inputShape = input.shape
         return input.reshaped(to: [input.shape[0], input.shape.elementsPerItem])
     }

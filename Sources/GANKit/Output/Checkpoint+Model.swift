@@ -36,8 +36,11 @@ extension Checkpoint {
         for (name, _) in randomized {
             expected.insert(name)
             guard let state = integers[name] else { throw CheckpointError.missingEntry(name: name) }
-            guard state.count == 4, state.contains(where: { $0 != 0 }) else {
+            guard state.count == 4 else {
                 throw CheckpointError.shapeMismatch(name: name, expected: [4], found: [state.count])
+            }
+            guard state.contains(where: { $0 != 0 }) else {
+                throw CheckpointError.invalidEntry(name: name, reason: "a generator state of all zeros")
             }
         }
         let stored = Set(tensors.keys.filter { $0.hasPrefix(prefix + "/") })
@@ -87,14 +90,22 @@ extension Trainer {
         guard let noise = checkpoint.integers["trainer/noiseGenerator"] else {
             throw CheckpointError.missingEntry(name: "trainer/noiseGenerator")
         }
-        guard noise.count == 4, noise.contains(where: { $0 != 0 }) else {
+        guard noise.count == 4 else {
             throw CheckpointError.shapeMismatch(name: "trainer/noiseGenerator", expected: [4], found: [noise.count])
+        }
+        guard noise.contains(where: { $0 != 0 }) else {
+            throw CheckpointError.invalidEntry(name: "trainer/noiseGenerator", reason: "a generator state of all zeros")
         }
         guard let counters = checkpoint.integers["trainer/counters"] else {
             throw CheckpointError.missingEntry(name: "trainer/counters")
         }
-        guard counters.count == 3, counters.allSatisfy({ $0 <= UInt64(Int.max) }) else {
+        guard counters.count == 3 else {
             throw CheckpointError.shapeMismatch(name: "trainer/counters", expected: [3], found: [counters.count])
+        }
+        // Far beyond any real run, and far enough from Int.max that `step += 1` cannot overflow.
+        guard counters.allSatisfy({ $0 <= Self.maximumCounter }) else {
+            throw CheckpointError.invalidEntry(name: "trainer/counters",
+                                               reason: "step, epoch and batch \(counters) must each be at most 2^53")
         }
         // Each restore below is all-or-nothing, but a later one can fail after an
         // earlier one succeeded (e.g. matching networks, another optimizer type):
@@ -111,6 +122,9 @@ extension Trainer {
         epoch = Int(counters[1])
         batchInEpoch = Int(counters[2])
     }
+
+    /// The largest step, epoch or batch counter a checkpoint may hold (2^53).
+    static let maximumCounter: UInt64 = 1 << 53
 
     private func restoreNetworksAndOptimizers(from checkpoint: Checkpoint) throws {
         try checkpoint.restore(generator, from: "generator")

@@ -21,6 +21,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(name: String, expected: [Int], found: [Int])
     /// The checkpoint holds tensors the model does not have.
     case unexpectedEntries(names: [String])
+    /// An entry has the right shape but a value that cannot be used (`reason` says why).
+    case invalidEntry(name: String, reason: String)
 
     /// A one-line explanation.
     public var description: String {
@@ -32,7 +34,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .unsupportedVersion(let path, let found, let supported):
             "checkpoint \(path) has format version \(found); this build reads version \(supported)"
         case .checksumMismatch(let path, let stored, let computed):
-            "checkpoint \(path) is corrupt: stored CRC-32 \(hex(stored)), computed \(hex(computed))"
+            "checkpoint \(path) is corrupt or truncated: its CRC-32 is \(hex(computed)), the file says \(hex(stored))"
         case .malformed(let path, let reason): "checkpoint \(path) is malformed: \(reason)"
         case .missingEntry(let name): "checkpoint has no entry \"\(name)\""
         case .shapeMismatch(let name, let expected, let found):
@@ -40,6 +42,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .unexpectedEntries(let names):
             "checkpoint has entries the model does not: \(names.prefix(5).joined(separator: ", "))"
                 + (names.count > 5 ? " and \(names.count - 5) more" : "")
+        case .invalidEntry(let name, let reason): "checkpoint entry \"\(name)\" is invalid: \(reason)"
         }
     }
 }

@@ -17,7 +17,7 @@ import Foundation
 ///                       latentDimension: 100, seed: 1)
 /// trainer.onBatchEnd = { report in print(report.discriminatorLoss); return .continue }
 /// trainer.onEpochEnd = { report in report.epoch == 9 ? .stop : .continue }
-/// let history = trainer.train(epochs: 20, batchesPerEpoch: batches.count) { epoch in batches.epoch(epoch) }
+/// let history = try trainer.train(epochs: 20, batchesPerEpoch: batches.count) { epoch in batches.epoch(epoch) }
 /// ```
 public final class Trainer {
     /// Maps noise `[N, latentDimension]` to samples.
@@ -36,6 +36,14 @@ public final class Trainer {
     public var discriminatorSteps: Int = 1
     /// Target for real samples in the discriminator loss; 0.9 gives one-sided label smoothing.
     public var realLabel: Float = 1
+    /// When set, each network's gradients are scaled before every optimizer step so
+    /// that their global L2 norm is at most this value (see ``clipGradientNorm(of:to:)``).
+    public var gradientClipNorm: Float? {
+        didSet {
+            precondition(gradientClipNorm.map { $0 > 0 && $0.isFinite } ?? true,
+                         "Trainer: gradientClipNorm must be positive and finite, got \(gradientClipNorm!)")
+        }
+    }
     /// Draws the noise; saved in checkpoints so a resumed run continues the same stream.
     public var noiseGenerator: SeededGenerator
     /// Steps completed so far (across epochs and resumes).
@@ -44,6 +52,9 @@ public final class Trainer {
     public internal(set) var epoch = 0
     /// Batches of `epoch` already done (non-zero after resuming mid-epoch).
     public internal(set) var batchInEpoch = 0
+    /// The losses of the last step of ``train(epochs:batchesPerEpoch:batches:)`` whose
+    /// losses were finite (reported when training diverges).
+    public internal(set) var lastFiniteLosses: (step: Int, discriminator: Float, generator: Float)?
 
     /// Called after every step; return `.stop` to end training.
     public var onBatchEnd: (BatchReport) -> TrainingDecision = { _ in .continue }
@@ -98,6 +109,7 @@ public final class Trainer {
         let fakeScore = meanRealness(fakeOutput)
         let fakeLoss = objective.discriminatorFakeLoss(fakeOutput, gradient: &lossGradient)
         _ = discriminator.backward(fakeLoss.gradient, parameterGradients: .accumulate)
+        clipGradientsIfNeeded(discriminatorOptimizer)
         discriminatorOptimizer.step()
         return (realLoss.value + fakeLoss.value, realScore, fakeScore)
     }
@@ -117,6 +129,7 @@ public final class Trainer {
         let loss = objective.generatorLoss(output, gradient: &lossGradient)
         let sampleGradient = discriminator.backward(loss.gradient, parameterGradients: .skip)
         _ = generator.backward(sampleGradient, parameterGradients: .accumulate)
+        clipGradientsIfNeeded(generatorOptimizer)
         generatorOptimizer.step()
         lastFake = .empty
         return loss.value
@@ -146,15 +159,22 @@ public final class Trainer {
     /// Trains until `epochs` epochs are complete (counting epochs already done
     /// before a resume) or a callback returns `.stop`.
     ///
+    /// Every step's losses are checked: a NaN or infinite loss stops training
+    /// before the callbacks see that step, and so does a non-finite parameter or
+    /// buffer found at the end of an epoch. Checkpoints written by callbacks are
+    /// therefore always from finite states.
+    ///
     /// - Parameters:
     ///   - epochs: the total number of epochs the run should reach.
     ///   - batchesPerEpoch: used for reports and progress.
     ///   - batches: the real mini-batches of an epoch, e.g. a shuffled `BatchSequence`
     ///     for that epoch. When resuming mid-epoch, the first ``batchInEpoch`` are skipped.
     /// - Returns: the reports of the steps and epochs run by this call.
+    /// - Throws: ``TrainingError/diverged(_:)`` naming the step, what was not finite and
+    ///   the last finite losses; its ``TrainingDivergence/history`` holds the steps before.
     @discardableResult
     public func train<Batches: Sequence<Tensor>>(epochs: Int, batchesPerEpoch: Int,
-                                                 batches: (_ epoch: Int) -> Batches) -> History {
+                                                 batches: (_ epoch: Int) -> Batches) throws(TrainingError) -> History {
         var history = History()
         while epoch < epochs {
             let epochStart = Date()
@@ -164,6 +184,11 @@ public final class Trainer {
             for (index, real) in batches(epoch).enumerated() where index >= alreadyDone {
                 let start = Date()
                 let result = trainStep(real: real)
+                if let divergence = divergence(after: (result.discriminatorLoss, result.generatorLoss),
+                                               batch: index, history: history) {
+                    throw .diverged(divergence)
+                }
+                lastFiniteLosses = (step, result.discriminatorLoss, result.generatorLoss)
                 batchInEpoch = index + 1
                 let report = BatchReport(epoch: epoch, batch: index, batchesPerEpoch: batchesPerEpoch, step: step,
                                          discriminatorLoss: result.discriminatorLoss,
@@ -176,6 +201,7 @@ public final class Trainer {
                 if onBatchEnd(report) == .stop { stopped = true; break }
             }
             if stopped { break }
+            if let divergence = parameterDivergence(history: history) { throw .diverged(divergence) }
             let report = EpochReport(epoch: epoch, step: step, meanDiscriminatorLoss: Float(dSum / Double(max(count, 1))),
                                      meanGeneratorLoss: Float(gSum / Double(max(count, 1))),
                                      seconds: Date().timeIntervalSince(epochStart))

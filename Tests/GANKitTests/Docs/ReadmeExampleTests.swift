@@ -21,7 +21,7 @@ func trainMNISTGAN(images: Tensor, epochs: Int, outputFolder: URL) throws -> His
         return .continue
     }
     let batches = BatchSequence(images, batchSize: 64, seed: 42)
-    let history = trainer.train(epochs: epochs, batchesPerEpoch: batches.batchCount) { epoch in
+    let history = try trainer.train(epochs: epochs, batchesPerEpoch: batches.batchCount) { epoch in
         BatchSequence(images, batchSize: 64, seed: 42, epoch: epoch)
     }
     try history.writeCSV(to: outputFolder.appendingPathComponent("history.csv"))

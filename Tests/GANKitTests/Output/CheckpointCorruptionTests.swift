@@ -117,6 +117,8 @@ import Testing
             Issue.record("expected checksumMismatch"); return
         }
         #expect(computed == storedCRC && stored != storedCRC)
+        #expect(CheckpointError.checksumMismatch(path: "c.gankit", stored: 0xAB, computed: 0x12CD).description
+                == "checkpoint c.gankit is corrupt or truncated: its CRC-32 is 0x12CD, the file says 0xAB")
     }
 
     @Test func absurdDimensionsAreRejectedWithoutTrapping() {

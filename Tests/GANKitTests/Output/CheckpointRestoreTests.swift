@@ -69,7 +69,9 @@ import Testing
         badGenerator.integers["d/2.generator"] = [1, 2, 3]
         Self.expectRejected(badGenerator, with: .shapeMismatch(name: "d/2.generator", expected: [4], found: [3]))
         badGenerator.integers["d/2.generator"] = [0, 0, 0, 0]  // xoshiro's forbidden all-zero state
-        Self.expectRejected(badGenerator, with: .shapeMismatch(name: "d/2.generator", expected: [4], found: [4]))
+        let zeros = CheckpointError.invalidEntry(name: "d/2.generator", reason: "a generator state of all zeros")
+        Self.expectRejected(badGenerator, with: zeros)
+        #expect(zeros.description == "checkpoint entry \"d/2.generator\" is invalid: a generator state of all zeros")
     }
 
     @Test func unexpectedEntries() {
@@ -104,5 +106,34 @@ import Testing
         #expect(throws: OptimizerStateError.missingKey(optimizer: "Adam", key: "learningRate")) {
             try checkpoint.restore(other, from: "nothing")
         }
+    }
+
+    /// Trainer-level entries: counters that would overflow a step count, and a dead noise generator.
+    @Test func trainerCountersAndNoiseStateAreValidated() throws {
+        let source = TinyGAN.makeTrainer()
+        var checkpoint = source.makeCheckpoint()
+        let target = TinyGAN.makeTrainer(modelSeed: 9)
+        let before = trainerSnapshot(target)
+
+        checkpoint.integers["trainer/counters"] = [UInt64(Int.max), 0, 0]
+        #expect(throws: CheckpointError.invalidEntry(
+            name: "trainer/counters", reason: "step, epoch and batch [\(Int.max), 0, 0] must each be at most 2^53")) {
+            try target.restore(from: checkpoint)
+        }
+        checkpoint.integers["trainer/counters"] = [1, 2]
+        #expect(throws: CheckpointError.shapeMismatch(name: "trainer/counters", expected: [3], found: [2])) {
+            try target.restore(from: checkpoint)
+        }
+        checkpoint.integers["trainer/counters"] = [1 << 53, 1 << 53, 1 << 53]
+        checkpoint.integers["trainer/noiseGenerator"] = [0, 0, 0, 0]
+        #expect(throws: CheckpointError.invalidEntry(name: "trainer/noiseGenerator",
+                                                     reason: "a generator state of all zeros")) {
+            try target.restore(from: checkpoint)
+        }
+        expectIdentical(trainerSnapshot(target), before, "trainer after rejected restores")
+
+        checkpoint.integers["trainer/noiseGenerator"] = [1, 2, 3, 4]
+        try target.restore(from: checkpoint)
+        #expect(target.step == 1 << 53)
     }
 }

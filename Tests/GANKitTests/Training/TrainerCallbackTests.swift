@@ -6,13 +6,13 @@ import Testing
 @Suite struct TrainerCallbackTests {
     let data = TinyGAN.images()  // 40 images: 5 batches of 8 per epoch
 
-    @Test func batchReportsCountStepsEpochsAndBatches() {
+    @Test func batchReportsCountStepsEpochsAndBatches() throws {
         let trainer = TinyGAN.makeTrainer()
         var batchReports: [BatchReport] = []
         var epochReports: [EpochReport] = []
         trainer.onBatchEnd = { batchReports.append($0); return .continue }
         trainer.onEpochEnd = { epochReports.append($0); return .continue }
-        let history = trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        let history = try trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
 
         #expect(batchReports.map(\.step) == Array(1...10))
         #expect(batchReports.map(\.epoch) == [0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
@@ -29,31 +29,31 @@ import Testing
         #expect(trainer.step == 10 && trainer.epoch == 2 && trainer.batchInEpoch == 0)
     }
 
-    @Test func stopFromOnBatchEndStopsAfterThatBatch() {
+    @Test func stopFromOnBatchEndStopsAfterThatBatch() throws {
         let trainer = TinyGAN.makeTrainer()
         var epochEnds = 0
         trainer.onBatchEnd = { $0.step == 3 ? .stop : .continue }
         trainer.onEpochEnd = { _ in epochEnds += 1; return .continue }
-        let history = trainer.train(epochs: 4, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        let history = try trainer.train(epochs: 4, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
         #expect(history.batches.count == 3 && history.epochs.isEmpty && epochEnds == 0)
         #expect(trainer.step == 3 && trainer.epoch == 0 && trainer.batchInEpoch == 3)
     }
 
-    @Test func stopFromOnEpochEndStopsAfterThatEpoch() {
+    @Test func stopFromOnEpochEndStopsAfterThatEpoch() throws {
         let trainer = TinyGAN.makeTrainer()
         trainer.onEpochEnd = { $0.epoch == 0 ? .stop : .continue }
-        let history = trainer.train(epochs: 4, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        let history = try trainer.train(epochs: 4, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
         #expect(history.batches.count == 5 && history.epochs.count == 1)
         #expect(trainer.step == 5 && trainer.epoch == 1 && trainer.batchInEpoch == 0)
 
         // Calling train again continues with the next epoch.
-        let more = trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        let more = try trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
         #expect(more.batches.map(\.epoch) == [1, 1, 1, 1, 1] && more.batches.first?.step == 6)
     }
 
     @Test func historyCSVHasAHeaderAndOneRowPerStepAndReadsBack() throws {
         let trainer = TinyGAN.makeTrainer()
-        let history = trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        let history = try trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
         let lines = history.csv.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first == "step,epoch,batch,d_loss,g_loss,d_real,d_fake,seconds")
         #expect(lines.count == 1 + 10 + 1, "header, 10 rows, and the final newline")
@@ -82,7 +82,7 @@ import Testing
     @Test func discriminatorStepsRunsSeveralDiscriminatorUpdatesPerGeneratorUpdate() throws {
         let trainer = TinyGAN.makeTrainer()
         trainer.discriminatorSteps = 3
-        trainer.train(epochs: 1, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        try trainer.train(epochs: 1, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
         let g = try #require(trainer.generatorOptimizer as? Adam)
         let d = try #require(trainer.discriminatorOptimizer as? Adam)
         #expect(g.stepCount == 5 && d.stepCount == 15)

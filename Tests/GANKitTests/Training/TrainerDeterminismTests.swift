@@ -6,19 +6,19 @@ import Testing
     static let dropoutRates: [Float] = [0, 0.4]
 
     @Test("same seeds give bit-identical parameters", arguments: dropoutRates)
-    func sameSeedsSameWeights(dropout: Float) {
+    func sameSeedsSameWeights(dropout: Float) throws {
         let data = TinyGAN.images()
-        func run(noiseSeed: UInt64) -> Trainer {
+        func run(noiseSeed: UInt64) throws -> Trainer {
             let trainer = TinyGAN.makeTrainer(dropout: dropout, modelSeed: 1, noiseSeed: noiseSeed)
-            trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+            try trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
             return trainer
         }
-        let first = run(noiseSeed: 2), second = run(noiseSeed: 2)
+        let first = try run(noiseSeed: 2), second = try run(noiseSeed: 2)
         #expect(first.step == 10)
         expectIdentical(trainerSnapshot(second), trainerSnapshot(first), "second run")
 
         // Not vacuous: another noise seed ends elsewhere.
-        let other = run(noiseSeed: 3)
+        let other = try run(noiseSeed: 3)
         #expect(StateSnapshot(other.generator) != StateSnapshot(first.generator))
     }
 
@@ -28,7 +28,7 @@ import Testing
         let batchesPerEpoch = 5
 
         let straight = TinyGAN.makeTrainer(dropout: dropout)
-        let straightHistory = straight.train(epochs: 3, batchesPerEpoch: batchesPerEpoch) {
+        let straightHistory = try straight.train(epochs: 3, batchesPerEpoch: batchesPerEpoch) {
             TinyGAN.batches(data, epoch: $0)
         }
         #expect(straight.step == 15 && straight.epoch == 3 && straight.batchInEpoch == 0)
@@ -36,7 +36,7 @@ import Testing
         // Epoch 0, then the first three batches of epoch 1.
         let interrupted = TinyGAN.makeTrainer(dropout: dropout)
         interrupted.onBatchEnd = { $0.epoch == 1 && $0.batch == 2 ? .stop : .continue }
-        let firstPart = interrupted.train(epochs: 3, batchesPerEpoch: batchesPerEpoch) {
+        let firstPart = try interrupted.train(epochs: 3, batchesPerEpoch: batchesPerEpoch) {
             TinyGAN.batches(data, epoch: $0)
         }
         #expect(firstPart.batches.count == 8 && firstPart.epochs.count == 1)
@@ -56,7 +56,7 @@ import Testing
 
         var epochsSeen: [Int] = []
         resumed.onEpochEnd = { epochsSeen.append($0.epoch); return .continue }
-        let secondPart = resumed.train(epochs: 3, batchesPerEpoch: batchesPerEpoch) {
+        let secondPart = try resumed.train(epochs: 3, batchesPerEpoch: batchesPerEpoch) {
             TinyGAN.batches(data, epoch: $0)
         }
         expectIdentical(trainerSnapshot(resumed), trainerSnapshot(straight), "resumed run")
@@ -73,7 +73,7 @@ import Testing
     @Test func checkpointRoundTripsThroughAFile() throws {
         let data = TinyGAN.images()
         let trainer = TinyGAN.makeTrainer(dropout: 0.4)
-        trainer.train(epochs: 1, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        try trainer.train(epochs: 1, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
         let directory = try TemporaryDirectory()
         let url = directory.file("trainer.ckpt")
         try trainer.makeCheckpoint().write(to: url)
@@ -102,7 +102,7 @@ import Testing
     @Test func restoreRejectedByAnOptimizerChangesNothing() throws {
         let data = TinyGAN.images()
         let source = TinyGAN.makeTrainer(dropout: 0.4)
-        source.train(epochs: 1, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        try source.train(epochs: 1, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
         // Same networks, but SGD instead of Adam: the networks match, the optimizer state does not.
         var rng = SeededGenerator(seed: 31)
         let (g, d) = MLPGAN.make(TinyGAN.configuration(dropout: 0.4), using: &rng)

@@ -17,7 +17,7 @@ import Testing
         return zip(mean, dataMean).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }.squareRoot()
     }
 
-    @Test func generatorMeanMovesToTheDataMean() {
+    @Test func generatorMeanMovesToTheDataMean() throws {
         // Unbounded data, so a plain linear output instead of MLPGAN's tanh.
         var rng = SeededGenerator(seed: 10)
         let generator = Sequential {
@@ -42,7 +42,7 @@ import Testing
         let probe = Tensor.randomNormal([512, 4], using: &probeGenerator)
 
         let before = Self.distanceToDataMean(trainer.sample(noise: probe))
-        trainer.train(epochs: 50, batchesPerEpoch: 8) { epoch in
+        try trainer.train(epochs: 50, batchesPerEpoch: 8) { epoch in
             BatchSequence(data, batchSize: 32, shuffle: true, seed: 15, epoch: epoch)
         }
         let after = Self.distanceToDataMean(trainer.sample(noise: probe))
