@@ -36,6 +36,11 @@ public final class Trainer {
     public var discriminatorSteps: Int = 1
     /// Target for real samples in the discriminator loss; 0.9 gives one-sided label smoothing.
     public var realLabel: Float = 1
+    /// An average of the generator's parameters, updated after every generator
+    /// step; when set, ``sample(noise:inferenceMode:)`` samples with the averaged
+    /// weights, and checkpoints save it (under `generatorAverage/`). Nil (the
+    /// default) for the plain tutorial setup.
+    public var generatorAverage: ExponentialMovingAverage?
     /// Draws the noise; saved in checkpoints so a resumed run continues the same stream.
     public var noiseGenerator: SeededGenerator
     /// Steps completed so far (across epochs and resumes).
@@ -118,6 +123,7 @@ public final class Trainer {
         let sampleGradient = discriminator.backward(loss.gradient, parameterGradients: .skip)
         _ = generator.backward(sampleGradient, parameterGradients: .accumulate)
         generatorOptimizer.step()
+        generatorAverage?.update()
         lastFake = .empty
         return loss.value
     }
@@ -187,7 +193,8 @@ public final class Trainer {
         return history
     }
 
-    /// Generates samples from `noise` `[N, latentDimension]` without advancing ``noiseGenerator``.
+    /// Generates samples from `noise` `[N, latentDimension]` without advancing ``noiseGenerator``,
+    /// with the averaged weights of ``generatorAverage`` when it is set.
     ///
     /// - Parameter inferenceMode: `true` (default) uses BatchNorm's running
     ///   statistics and disables dropout, then restores training mode; `false`
@@ -196,6 +203,7 @@ public final class Trainer {
     public func sample(noise: Tensor, inferenceMode: Bool = true) -> Tensor {
         if inferenceMode { generator.isTraining = false }
         defer { generator.isTraining = true }
-        return generator.forward(noise)
+        guard let generatorAverage else { return generator.forward(noise) }
+        return generatorAverage.withAveragedParameters { generator.forward(noise) }
     }
 }

@@ -39,4 +39,26 @@ import Testing
         let other = ExponentialMovingAverage(parameters: [Parameter(name: "w", value: Tensor([0, 0]))])
         #expect(throws: OptimizerStateError.self) { try other.loadStateDictionary(average.stateDictionary()) }
     }
+
+    @Test func trainerSamplesWithTheAverageAndCheckpointsIt() throws {
+        let trainer = TinyGAN.makeTrainer()
+        trainer.generatorAverage = ExponentialMovingAverage(parameters: trainer.generator.parameters, decay: 0.9)
+        let data = TinyGAN.images()
+        trainer.train(epochs: 2, batchesPerEpoch: 5) { TinyGAN.batches(data, epoch: $0) }
+        #expect(trainer.generatorAverage?.updateCount == 10, "one update per generator step")
+        let noise = Tensor.randomNormal([3, TinyGAN.latentDimension], using: &trainer.noiseGenerator)
+        let averaged = trainer.sample(noise: noise)
+        let average = trainer.generatorAverage!
+        trainer.generatorAverage = nil
+        let live = trainer.sample(noise: noise)
+        #expect(averaged != live)
+        trainer.generatorAverage = average
+        #expect(average.withAveragedParameters { trainer.generator.forward(noise) } == averaged)
+
+        // A fresh trainer with an average restores it from the checkpoint and samples identically.
+        let resumed = TinyGAN.makeTrainer(modelSeed: 9)
+        resumed.generatorAverage = ExponentialMovingAverage(parameters: resumed.generator.parameters, decay: 0.9)
+        try resumed.restore(from: trainer.makeCheckpoint())
+        #expect(resumed.sample(noise: noise) == averaged)
+    }
 }
