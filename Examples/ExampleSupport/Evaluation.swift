@@ -112,7 +112,7 @@ extension GANExampleRun {
 /// distance on top; precision, recall and the fraction of classes covered below.
 public func writeMetricsPlot(_ history: History, to url: URL) throws {
     guard history.epochMetrics["frechet_distance"] != nil else { return }
-    let top = history.metricPlot(["frechet_distance"], title: "Fréchet classifier distance (lower is better)")
+    let top = history.metricPlot(["frechet_distance"], title: "Frechet classifier distance (lower is better)")
         .render(width: 800, height: 350)
     var fractions = history
     if let covered = history.epochMetrics["classes_covered"] {

@@ -20,7 +20,7 @@ p.add_argument("--epochs", type=int, required=True)
 p.add_argument("--out", required=True)
 p.add_argument("--samples", type=int, default=10000)
 p.add_argument("--seed", type=int, default=0)
-p.add_argument("--threads", type=int, default=2)
+p.add_argument("--threads", type=int, default=1)
 p.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "Data", "MNIST"))
 args = p.parse_args()
 torch.manual_seed(args.seed)
@@ -68,6 +68,8 @@ for epoch in range(args.epochs):
         optG.zero_grad()
         lossG = loss(D(fake), ones)
         lossG.backward(); optG.step()
+        if (i + 1) % 300 == 0:
+            print(f"  epoch {epoch + 1} batch {i + 1}: {time.time() - start:.0f} s", flush=True)
     print(f"epoch {epoch + 1}: D {lossD.item():.3f} G {lossG.item():.3f} ({time.time() - start:.0f} s)", flush=True)
 
 G.eval()

@@ -9,9 +9,12 @@ import Testing
     static let checkpoint = repository.appendingPathComponent("Examples/Data/Classifier/mnist-classifier.gankit")
     static let mnist = repository.appendingPathComponent("Examples/Data/MNIST")
 
+    /// The MNIST test set, read once for all tests (inflating it dominates a debug run).
+    static let testSet = Result { try ImageDataset.mnist(directory: mnist, split: .test) }
+
     /// The first `count` MNIST test images and labels.
     static func testImages(_ count: Int) throws -> (images: Tensor, labels: [Int]) {
-        let test = try ImageDataset.mnist(directory: mnist, split: .test)
+        let test = try testSet.get()
         return (test.images.slice(0..<count), Array(test.labels!.prefix(count)))
     }
 
