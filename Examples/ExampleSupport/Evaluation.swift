@@ -67,8 +67,9 @@ public final class SampleQualityMonitor {
         let result = evaluator.evaluate(Tensor(concatenating: chunks))
         reports.append((report.epoch, result))
         print(String(format: "  epoch %d metrics: FD %.3f, classifier score %.3f, precision %.3f, recall %.3f, "
-                     + "%d classes", report.epoch + 1, result.frechetDistance, result.classifierScore,
-                     result.precision, result.recall, result.classesCovered))
+                     + "density %.3f, coverage %.3f, %d classes", report.epoch + 1, result.frechetDistance,
+                     result.classifierScore, result.precision, result.recall, result.density, result.coverage,
+                     result.classesCovered))
     }
 
     /// Records every report into `history.epochMetrics` (names from ``EvaluationReport/namedValues``).
@@ -109,7 +110,7 @@ extension GANExampleRun {
 }
 
 /// Writes `metrics.png` when `history` has sample-quality metrics: the Fréchet
-/// distance on top; precision, recall and the fraction of classes covered below.
+/// distance on top; precision, recall, coverage and the fraction of classes covered below.
 public func writeMetricsPlot(_ history: History, to url: URL) throws {
     guard history.epochMetrics["frechet_distance"] != nil else { return }
     let top = history.metricPlot(["frechet_distance"], title: "Frechet classifier distance (lower is better)")
@@ -118,8 +119,8 @@ public func writeMetricsPlot(_ history: History, to url: URL) throws {
     if let covered = history.epochMetrics["classes_covered"] {
         fractions.epochMetrics["classes_covered/10"] = covered.map { ($0.epoch, $0.value / 10) }
     }
-    let bottom = fractions.metricPlot(["precision", "recall", "classes_covered/10"],
-                                      title: "Precision, recall, classes covered (higher is better)")
+    let bottom = fractions.metricPlot(["precision", "recall", "coverage", "classes_covered/10"],
+                                      title: "Precision, recall, coverage, classes covered (higher is better)")
         .render(width: 800, height: 350)
     try RasterImage(width: 800, height: top.height + bottom.height, channels: top.channels,
                     pixels: top.pixels + bottom.pixels).writePNG(to: url)

@@ -18,16 +18,33 @@ import Foundation
 /// on the real mean, which keeps the cancellation error small; the cost is
 /// O(N²·D) and memory O(block·N), so callers subsample large sets (the
 /// evaluator uses at most 5 000 of each, drawn with a fixed seed).
+///
+/// Precision counts a sample as real-looking when it lies in *any* real ball,
+/// so one outlying real with a huge radius can swallow a whole cluster of bad
+/// samples (noise, a constant image). The same pass therefore also gives
+/// **density** and **coverage** (Naeem et al., "Reliable Fidelity and
+/// Diversity Metrics for Generative Models", ICML 2020,
+/// <https://arxiv.org/abs/2002.09797>), which only use the real balls:
+///
+///     density  = (1 / kM) Σⱼ #{real i : ‖yⱼ − xᵢ‖ ≤ rᵢ}     (≈ 1 for real data; 0 … k·1)
+///     coverage = (1 / N) #{real i : some sample within rᵢ of xᵢ}   (0 … 1)
 public struct PrecisionRecall: Sendable, Equatable, Codable {
     /// Fraction of generated samples within some real sample's k-NN radius, in [0, 1].
     public let precision: Double
     /// Fraction of real samples within some generated sample's k-NN radius, in [0, 1].
     public let recall: Double
 
+    /// Real balls per generated sample, divided by k (Naeem et al.); about 1 for real data.
+    public let density: Double
+    /// Fraction of real samples whose ball holds at least one generated sample, in [0, 1].
+    public let coverage: Double
+
     /// Creates a result from known values.
-    public init(precision: Double, recall: Double) {
+    public init(precision: Double, recall: Double, density: Double, coverage: Double) {
         self.precision = precision
         self.recall = recall
+        self.density = density
+        self.coverage = coverage
     }
 
     /// Computes precision and recall of `generated` `[M, D]` against `real` `[N, D]`.
@@ -46,8 +63,12 @@ public struct PrecisionRecall: Sendable, Equatable, Codable {
         let generatedCentered = generated.addingRowVector(-center)
         let realRadii = kNearestNeighbourDistances(realCentered, k: neighbours)
         let generatedRadii = kNearestNeighbourDistances(generatedCentered, k: neighbours)
-        precision = fractionInsideManifold(generatedCentered, manifold: realCentered, radii: realRadii)
-        recall = fractionInsideManifold(realCentered, manifold: generatedCentered, radii: generatedRadii)
+        let fidelity = manifoldMembership(generatedCentered, manifold: realCentered, radii: realRadii)
+        precision = Double(fidelity.inside) / Double(generated.shape[0])
+        density = Double(fidelity.memberships) / Double(neighbours * generated.shape[0])
+        recall = Double(manifoldMembership(realCentered, manifold: generatedCentered, radii: generatedRadii).inside)
+            / Double(real.shape[0])
+        coverage = fractionOfBallsHit(realCentered, radii: realRadii, by: generatedCentered)
     }
 }
 
@@ -117,17 +138,34 @@ func kNearestNeighbourDistances(_ x: Tensor, k: Int) -> [Float] {
     return radii
 }
 
-/// The fraction of rows of `queries` within `radii[j]` (squared) of some row `j` of `manifold`.
-func fractionInsideManifold(_ queries: Tensor, manifold: Tensor, radii: [Float]) -> Double {
+/// For the rows of `queries`: how many lie within `radii[j]` (squared) of some row `j` of
+/// `manifold` (`inside`), and how many (query, ball) pairs there are in total (`memberships`).
+func manifoldMembership(_ queries: Tensor, manifold: Tensor, radii: [Float]) -> (inside: Int, memberships: Int) {
     let m = manifold.shape[0]
-    var inside = 0
+    var inside = 0, memberships = 0
     forEachSquaredDistanceBlock(queries, manifold) { _, rows, distances in
         for r in 0..<rows {
-            for j in 0..<m where distances[r * m + j] <= radii[j] {
-                inside += 1
+            var count = 0
+            for j in 0..<m where distances[r * m + j] <= radii[j] { count += 1 }
+            if count > 0 { inside += 1 }
+            memberships += count
+        }
+    }
+    return (inside, memberships)
+}
+
+/// The fraction of rows `i` of `centers` whose ball of squared radius `radii[i]` holds some row of `points`.
+func fractionOfBallsHit(_ centers: Tensor, radii: [Float], by points: Tensor) -> Double {
+    let m = points.shape[0]
+    var hit = 0
+    forEachSquaredDistanceBlock(centers, points) { rowStart, rows, distances in
+        for r in 0..<rows {
+            let radius = radii[rowStart + r]
+            for j in 0..<m where distances[r * m + j] <= radius {
+                hit += 1
                 break
             }
         }
     }
-    return Double(inside) / Double(queries.shape[0])
+    return Double(hit) / Double(centers.shape[0])
 }

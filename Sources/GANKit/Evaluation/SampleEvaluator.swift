@@ -19,6 +19,10 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     public var precision: Double
     /// Improved recall (k = 3; see ``PrecisionRecall``).
     public var recall: Double
+    /// Density (Naeem et al.; ≈ 1 for real data; see ``PrecisionRecall/density``).
+    public var density: Double
+    /// Coverage (Naeem et al.; see ``PrecisionRecall/coverage``).
+    public var coverage: Double
     /// Predicted-digit counts of the samples, ten entries.
     public var classHistogram: [Int]
     /// Digits receiving at least 1 % of the samples (see ``ClassHistogram/classesCovered``).
@@ -28,13 +32,15 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
 
     /// Creates a report from its values.
     public init(sampleCount: Int, referenceCount: Int, frechetDistance: Double, classifierScore: Double,
-                precision: Double, recall: Double, classHistogram: [Int], classesCovered: Int, classEntropy: Double) {
+                precision: Double, recall: Double, density: Double, coverage: Double, classHistogram: [Int], classesCovered: Int, classEntropy: Double) {
         self.sampleCount = sampleCount
         self.referenceCount = referenceCount
         self.frechetDistance = frechetDistance
         self.classifierScore = classifierScore
         self.precision = precision
         self.recall = recall
+        self.density = density
+        self.coverage = coverage
         self.classHistogram = classHistogram
         self.classesCovered = classesCovered
         self.classEntropy = classEntropy
@@ -43,7 +49,7 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     /// The metrics as named numbers (for CSV columns and plots), in a fixed order.
     public var namedValues: [(name: String, value: Double)] {
         [("frechet_distance", frechetDistance), ("classifier_score", classifierScore), ("precision", precision),
-         ("recall", recall), ("classes_covered", Double(classesCovered)), ("class_entropy", classEntropy)]
+         ("recall", recall), ("density", density), ("coverage", coverage), ("classes_covered", Double(classesCovered)), ("class_entropy", classEntropy)]
     }
 
     /// A JSON object with every field, keys sorted (one line).
@@ -62,6 +68,8 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
             String(format: "classifier score   %.4f   (1 … %d)", classifierScore, classHistogram.count),
             String(format: "precision          %.4f", precision),
             String(format: "recall             %.4f", recall),
+            String(format: "density            %.4f   (about 1 for real data)", density),
+            String(format: "coverage           %.4f", coverage),
             String(format: "classes covered    %d / %d", classesCovered, classHistogram.count),
             String(format: "class entropy      %.4f   (max %.4f)", classEntropy, log(Double(classHistogram.count))),
             "class histogram    \(histogram)",
@@ -142,6 +150,7 @@ public final class SampleEvaluator {
             frechetDistance: frechetDistance(statistics, referenceStatistics),
             classifierScore: classifierScore(probabilities: probabilities),
             precision: precisionRecall.precision, recall: precisionRecall.recall,
+            density: precisionRecall.density, coverage: precisionRecall.coverage,
             classHistogram: histogram.counts, classesCovered: histogram.classesCovered, classEntropy: histogram.entropy)
     }
 

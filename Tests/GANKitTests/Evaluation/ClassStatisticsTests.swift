@@ -64,9 +64,14 @@ import Testing
         // known weakness, reproduced here on purpose.
         let real = Tensor(shape: [8, 2], values: [0, 0, 1, 0, 0, 1, 1, 1, 2, 0, 0, 2, 2, 2, 1, 2])
         let fake = Tensor(shape: [7, 2], values: [0.5, 0.5, 1.5, 1, 5, 5, 5, 6, 6, 5, 0, 1.2, 9, 9])
+        // Density and coverage (Naeem et al. 2020), same d and radii:
+        //   density  = (d <= radii(real)[:, None]).sum() / (3 * 7)      → 0.5238095238095238 (11/21)
+        //   coverage = (d.min(1) <= radii(real)).mean()                 → 0.875 (7/8)
         let result = PrecisionRecall(real: real, generated: fake)
         #expect(result.precision == 3.0 / 7)
         #expect(result.recall == 1)
+        #expect(result.density == 11.0 / 21)
+        #expect(result.coverage == 7.0 / 8)
     }
 
     @Test func precisionRecallSeparateFidelityFromDiversity() {
@@ -80,6 +85,9 @@ import Testing
         let collapsed = PrecisionRecall(real: real, generated: corner)
         #expect(collapsed.precision == 1)
         #expect(collapsed.recall == 0.01)
+        // Coverage: the real balls holding a fake are those of (0, 0) (radius √2), (1, 0) and (0, 1)
+        // (radius 1, fakes (0.2, 0) and (0, 0.2) 0.8 away); (1, 1) misses (0.2, 0.2) by 1.13 > 1.
+        #expect(collapsed.coverage == 0.03)
         // Noise far away: precision 0.
         let far = Tensor(shape: [5, 2], values: [50, 50, 60, 60, 70, 70, 80, 80, 90, 90])
         #expect(PrecisionRecall(real: real, generated: far).precision == 0)
