@@ -71,6 +71,20 @@ if let baselines = arguments.url("--write-baselines") {
 }
 guard !files.isEmpty else { fail("no sample file given (usage: gan-eval FILE.idx… [options]; see --help)") }
 
+// Read every file first, so a bad one fails before the reference features are computed.
+let sampleSets: [Tensor] = files.map { file in
+    let samples: Tensor
+    do {
+        samples = try ImageDataset.loadIDX(images: URL(fileURLWithPath: file), labels: nil).images
+    } catch {
+        fail("\(error)")
+    }
+    guard Array(samples.shape.dropFirst()) == [1, 28, 28], samples.shape[0] > 3 else {
+        fail("\(file): expected more than 3 images of 28×28, found \(Array(samples.shape))")
+    }
+    return samples
+}
+
 let start = Date()
 let classifier: MNISTClassifier
 do {
@@ -88,20 +102,13 @@ if !json {
                  Date().timeIntervalSince(start)))
 }
 
-for file in files {
-    let samples: Tensor
-    do {
-        samples = try ImageDataset.loadIDX(images: URL(fileURLWithPath: file), labels: nil).images
-    } catch {
-        fail("\(error)")
-    }
-    guard Array(samples.shape.dropFirst()) == [1, 28, 28], samples.shape[0] > evaluator.neighbours else {
-        fail("\(file): expected more than \(evaluator.neighbours) images of 28×28, found \(Array(samples.shape))")
-    }
+let encoder = JSONEncoder()
+encoder.outputFormatting = [.withoutEscapingSlashes]
+for (file, samples) in zip(files, sampleSets) {
     let report = evaluator.evaluate(samples)
     if json {
-        let fileField = String(decoding: try! JSONEncoder().encode(file), as: UTF8.self)
-        let reference = String(decoding: try! JSONEncoder().encode(referenceName), as: UTF8.self)
+        let fileField = String(decoding: try! encoder.encode(file), as: UTF8.self)
+        let reference = String(decoding: try! encoder.encode(referenceName), as: UTF8.self)
         print("{\"file\":\(fileField),\"reference\":\(reference)," + report.json.dropFirst())
     } else {
         print("\n\(file)\n\(report.summary)")

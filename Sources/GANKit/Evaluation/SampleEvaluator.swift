@@ -55,7 +55,7 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     /// A JSON object with every field, keys sorted (one line).
     public var json: String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
