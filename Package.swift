@@ -53,6 +53,16 @@ let package = Package(
             path: "Examples/custom-loop"
         ),
         .executableTarget(
+            name: "train-classifier",
+            dependencies: ["GANKit", "ExampleSupport"],
+            path: "Examples/train-classifier"
+        ),
+        .executableTarget(
+            name: "gan-eval",
+            dependencies: ["GANKit", "ExampleSupport"],
+            path: "Examples/gan-eval"
+        ),
+        .executableTarget(
             name: "custom-layer",
             dependencies: ["GANKit"],
             path: "Examples/custom-layer"

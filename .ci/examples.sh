@@ -52,6 +52,14 @@ for f in samples/epoch-001.png losses.png history.csv checkpoint.gankit samples.
     expect_file "$out/dcgan/$f"
 done
 
+echo "gan-eval: score exported samples; --eval-every writes metric columns and metrics.png"
+"$bin/gan-eval" "$out/gan/samples.idx" --json | grep -q '"frechetDistance"'
+"$bin/mnist-gan" --epochs 1 --limit 1024 --eval-every 1 --eval-samples 200 --out "$out/gan-metrics" >/dev/null
+expect_file "$out/gan-metrics/metrics.png"
+head -1 "$out/gan-metrics/history.csv" | grep -q ',frechet_distance,'
+expect_failure "gan-eval without a file" "$bin/gan-eval"
+expect_failure "gan-eval on a non-IDX file" "$bin/gan-eval" "$out/gan/history.csv"
+
 echo "custom-loop and custom-layer"
 "$bin/custom-loop" --epochs 1 --out "$out/loop" | tail -2
 "$bin/custom-layer" | tail -2

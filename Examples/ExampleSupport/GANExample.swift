@@ -50,7 +50,7 @@ public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
                help: "after training, write N generated images to OUT/samples.idx (IDX3, MNIST layout)"),
         Option("--limit", "N", kind: .positiveInteger,
                help: "train on the first N images only (quick trials and smoke tests)"),
-    ]
+    ] + evaluationOptions + recipeOptions
 }
 
 /// Runs a GAN example end to end: data, trainer, per-epoch grids and
@@ -113,6 +113,7 @@ public struct GANExampleRun {
         let samplesDirectory = out.appendingPathComponent("samples")
         let checkpointURL = out.appendingPathComponent("checkpoint.gankit")
         let historyURL = out.appendingPathComponent("history.csv")
+        applyRecipe(to: trainer)
         do {
             try FileManager.default.createDirectory(at: samplesDirectory, withIntermediateDirectories: true)
         } catch {
@@ -167,6 +168,7 @@ public struct GANExampleRun {
             saveCheckpoint()
             return interrupts.isRequested ? .stop : .continue
         }
+        let qualityMonitor = installSampleQualityMonitor(on: trainer)
         print("training \(epochs) epochs of \(batchesPerEpoch) batches of \(batchSize); output in \(out.path)")
         let start = Date()
         let newHistory: History
@@ -181,6 +183,7 @@ public struct GANExampleRun {
             fail("\(error) The last good checkpoint is \(checkpointURL.path); history.csv has the steps before.")
         }
         history.append(newHistory)
+        qualityMonitor?.record(into: &history)
         if interrupts.isRequested {
             finishInterrupted(trainer, history: history, checkpoint: checkpointURL, historyURL: historyURL,
                               status: interrupts.exitStatus)
@@ -189,6 +192,7 @@ public struct GANExampleRun {
         do {
             try history.writeCSV(to: historyURL)
             try history.lossPlot(title: "\(program) losses").write(to: out.appendingPathComponent("losses.png"))
+            try writeMetricsPlot(history, to: out.appendingPathComponent("metrics.png"))
             try saveImageGrid(trainer.sample(noise: fixedNoise), to: out.appendingPathComponent("samples.png"))
             let exportCount = arguments.integer("--export-samples")
             if exportCount > 0 {

@@ -78,6 +78,9 @@ extension Trainer {
         checkpoint.store(discriminator, as: "discriminator")
         checkpoint.store(generatorOptimizer, as: "generatorOptimizer")
         checkpoint.store(discriminatorOptimizer, as: "discriminatorOptimizer")
+        if let generatorAverage {
+            for (key, value) in generatorAverage.stateDictionary() { checkpoint.tensors["generatorAverage/\(key)"] = value }
+        }
         checkpoint.integers["trainer/noiseGenerator"] = noiseGenerator.state
         checkpoint.integers["trainer/counters"] = [UInt64(step), UInt64(epoch), UInt64(batchInEpoch)]
         return checkpoint
@@ -131,5 +134,12 @@ extension Trainer {
         try checkpoint.restore(discriminator, from: "discriminator")
         try checkpoint.restore(generatorOptimizer, from: "generatorOptimizer")
         try checkpoint.restore(discriminatorOptimizer, from: "discriminatorOptimizer")
+        if let generatorAverage {
+            var state: [String: Tensor] = [:]
+            for (name, tensor) in checkpoint.tensors where name.hasPrefix("generatorAverage/") {
+                state[String(name.dropFirst("generatorAverage/".count))] = tensor
+            }
+            try generatorAverage.loadStateDictionary(state)
+        }
     }
 }

@@ -22,12 +22,30 @@ public struct History: Sendable {
     }
 
     /// The CSV text: a header, then one row per step.
+    ///
+    /// Columns: `step,epoch,batch,d_loss,g_loss,d_real,d_fake,seconds`, then one
+    /// column per name in ``epochMetrics`` (sorted). A metric recorded for epoch
+    /// `e` appears on the last step of that epoch; every other cell of a metric
+    /// column is empty, so spreadsheets and pandas read the metrics as a sparse
+    /// series (`df.dropna(subset=["frechet_distance"])`).
     public var csv: String {
-        var lines = ["step,epoch,batch,d_loss,g_loss,d_real,d_fake,seconds"]
+        let metricNames = epochMetrics.keys.sorted()
+        var lines = ["step,epoch,batch,d_loss,g_loss,d_real,d_fake,seconds"
+                     + metricNames.map { "," + $0 }.joined()]
         lines.reserveCapacity(batches.count + 1)
-        for b in batches {
-            lines.append("\(b.step),\(b.epoch),\(b.batch),\(b.discriminatorLoss),\(b.generatorLoss),"
-                         + "\(b.realScore),\(b.fakeScore),\(String(format: "%.6f", b.seconds))")
+        var metricsByEpoch: [Int: [String: Double]] = [:]
+        for (name, values) in epochMetrics {
+            for (epoch, value) in values { metricsByEpoch[epoch, default: [:]][name] = value }
+        }
+        for (index, b) in batches.enumerated() {
+            var line = "\(b.step),\(b.epoch),\(b.batch),\(b.discriminatorLoss),\(b.generatorLoss),"
+                + "\(b.realScore),\(b.fakeScore),\(String(format: "%.6f", b.seconds))"
+            if !metricNames.isEmpty {
+                let endsEpoch = index + 1 == batches.count || batches[index + 1].epoch != b.epoch
+                let values = endsEpoch ? metricsByEpoch[b.epoch] : nil
+                for name in metricNames { line += "," + (values?[name].map { String($0) } ?? "") }
+            }
+            lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -49,12 +67,14 @@ extension History {
         for (name, values) in other.epochMetrics { epochMetrics[name, default: []] += values }
     }
 
-    /// Rebuilds the per-step rows from `history.csv` text (as written by ``csv``),
-    /// keeping rows with `step <= upToStep`; malformed rows are skipped.
-    /// Used to continue a history after `--resume`.
+    /// Rebuilds the per-step rows and the epoch metrics from `history.csv` text
+    /// (as written by ``csv``), keeping rows with `step <= upToStep`; malformed
+    /// rows are skipped. Used to continue a history after `--resume`.
     public init(csv text: String, upToStep: Int = .max) {
         self.init()
-        for line in text.split(separator: "\n").dropFirst() {
+        let lines = text.split(separator: "\n")
+        let metricNames = lines.first.map { $0.split(separator: ",").dropFirst(8).map(String.init) } ?? []
+        for line in lines.dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             guard fields.count >= 8, let step = Int(fields[0]), step <= upToStep,
                   let epoch = Int(fields[1]), let batch = Int(fields[2]),
@@ -63,7 +83,22 @@ extension History {
             batches.append(BatchReport(epoch: epoch, batch: batch, batchesPerEpoch: 0, step: step,
                                        discriminatorLoss: d, generatorLoss: g, realScore: real, fakeScore: fake,
                                        seconds: seconds))
+            for (name, field) in zip(metricNames, fields.dropFirst(8)) {
+                if let value = Double(field) { record(metric: name, value: value, epoch: epoch) }
+            }
         }
+    }
+
+    /// A plot of the named ``epochMetrics`` against the epoch (counted from 1), one curve each.
+    ///
+    /// Metrics of different scales belong in different plots (the Fréchet
+    /// distance in one, precision and recall in another); missing names give empty curves.
+    public func metricPlot(_ names: [String], title: String = "Sample quality", yLabel: String = "") -> LinePlot {
+        var plot = LinePlot(title: title, xLabel: "epoch", yLabel: yLabel)
+        for name in names {
+            plot.add(name, points: (epochMetrics[name] ?? []).map { (Double($0.epoch + 1), $0.value) })
+        }
+        return plot
     }
 
     /// A plot of the discriminator and generator losses against the step.

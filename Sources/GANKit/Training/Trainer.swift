@@ -44,6 +44,11 @@ public final class Trainer {
                          "Trainer: gradientClipNorm must be positive and finite, got \(gradientClipNorm!)")
         }
     }
+    /// An average of the generator's parameters, updated after every generator
+    /// step; when set, ``sample(noise:inferenceMode:)`` samples with the averaged
+    /// weights, and checkpoints save it (under `generatorAverage/`). Nil (the
+    /// default) for the plain tutorial setup.
+    public var generatorAverage: ExponentialMovingAverage?
     /// Draws the noise; saved in checkpoints so a resumed run continues the same stream.
     public var noiseGenerator: SeededGenerator
     /// Steps completed so far (across epochs and resumes).
@@ -131,6 +136,7 @@ public final class Trainer {
         _ = generator.backward(sampleGradient, parameterGradients: .accumulate)
         clipGradientsIfNeeded(generatorOptimizer)
         generatorOptimizer.step()
+        generatorAverage?.update()
         lastFake = .empty
         return loss.value
     }
@@ -213,7 +219,8 @@ public final class Trainer {
         return history
     }
 
-    /// Generates samples from `noise` `[N, latentDimension]` without advancing ``noiseGenerator``.
+    /// Generates samples from `noise` `[N, latentDimension]` without advancing ``noiseGenerator``,
+    /// with the averaged weights of ``generatorAverage`` when it is set.
     ///
     /// - Parameter inferenceMode: `true` (default) uses BatchNorm's running
     ///   statistics and disables dropout, then restores training mode; `false`
@@ -222,6 +229,7 @@ public final class Trainer {
     public func sample(noise: Tensor, inferenceMode: Bool = true) -> Tensor {
         if inferenceMode { generator.isTraining = false }
         defer { generator.isTraining = true }
-        return generator.forward(noise)
+        guard let generatorAverage else { return generator.forward(noise) }
+        return generatorAverage.withAveragedParameters { generator.forward(noise) }
     }
 }
