@@ -57,5 +57,17 @@ let package = Package(
             dependencies: ["GANKit"],
             path: "Examples/custom-layer"
         ),
+
+        // Benchmarks: `swift run -c release gankit-bench`; Benchmarks/compare.sh runs it against PyTorch.
+        // The allocation counter replaces malloc in the benchmark process only.
+        .target(
+            name: "CAllocationCounter",
+            path: "Benchmarks/CAllocationCounter"
+        ),
+        .executableTarget(
+            name: "gankit-bench",
+            dependencies: ["GANKit", "CAllocationCounter"],
+            path: "Benchmarks/gankit-bench"
+        ),
     ]
 )
