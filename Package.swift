@@ -22,9 +22,15 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Element-wise and matrix kernels in C, compiled for AVX-512, AVX2+FMA and
+        // the baseline, chosen at run time (function target attributes, no flags).
+        .target(
+            name: "CGANKitKernels",
+            path: "Sources/CGANKitKernels"
+        ),
         .target(
             name: "GANKit",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib", "CGANKitKernels"]
         ),
         .testTarget(
             name: "GANKitTests",

@@ -156,43 +156,56 @@ public final class Conv2D: Layer {
     /// dy `[N, outChannels, Hout, Wout]` → dx `[N, inChannels, H, W]`;
     /// dW += Σ_n dy_n·cols_nᵀ and db += Σ dy over N, Hout, Wout (both skipped with `.skip`).
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        let input = cachedInput
+        return inputGradientBuffer.fill(shape: input.shape) { dx in
+            backwardKernels(outputGradient, accumulate: parameterGradients == .accumulate,
+                            inputGradient: dx.baseAddress!)
+        }
+    }
+
+    /// dW and db as in `backward`, without the input gradient (its product and col2im).
+    public func backwardParametersOnly(_ outputGradient: Tensor) {
+        backwardKernels(outputGradient, accumulate: true, inputGradient: nil)
+    }
+
+    /// The backward pass; `inputGradient` (dx, `[N, inChannels, H, W]`) is skipped when nil.
+    private func backwardKernels(_ outputGradient: Tensor, accumulate: Bool,
+                                 inputGradient dxBase: UnsafeMutablePointer<Float>?) {
         let g = geometry(for: cachedInput.shape)
         let batch = cachedInput.shape[0], outChannels = self.outChannels
         let expected = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
         precondition(outputGradient.shape == expected,
                      "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
-        let accumulate = parameterGradients == .accumulate
         let chunks = imageChunkCount(batch: batch)
         let weightSize = outChannels * g.patchSize
         let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
         let partials = SendablePointer(partialScratch.pointer(count: accumulate ? (chunks - 1) * weightSize : 0))
         let input = cachedInput
-        let inputGradient = inputGradientBuffer.fill(shape: input.shape) { dx in
-            outputGradient.withUnsafeBufferPointer { dy in
-                input.withUnsafeBufferPointer { x in
-                    weight.value.withUnsafeBufferPointer { w in
-                        withMutablePointer(to: &weight.gradient, if: accumulate) { dw in
-                            let (dy, x, w, dx) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
-                                                  SendablePointer(w.baseAddress!), SendablePointer(dx.baseAddress!))
-                            let dw = dw.map { SendablePointer($0) }
-                            forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                                let cols = columns.pointer + chunk * g.patchSize * g.positions
-                                let partial = dw.map {
-                                    chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
-                                }
-                                for n in images {
-                                    conv2DBackwardImage(
-                                        x.pointer + n * g.imageSize, weight: w.pointer,
-                                        outputGradient: dy.pointer + n * outChannels * g.positions, g,
-                                        outChannels: outChannels, columns: cols,
-                                        weightGradient: partial,
-                                        overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
-                                        inputGradient: dx.pointer + n * g.imageSize)
-                                }
+        let dx = dxBase.map { SendablePointer($0) }
+        outputGradient.withUnsafeBufferPointer { dy in
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    withMutablePointer(to: &weight.gradient, if: accumulate) { dw in
+                        let (dy, x, w) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
+                                          SendablePointer(w.baseAddress!))
+                        let dw = dw.map { SendablePointer($0) }
+                        forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
+                            let cols = columns.pointer + chunk * g.patchSize * g.positions
+                            let partial = dw.map {
+                                chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
                             }
-                            if let dw {
-                                addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
+                            for n in images {
+                                conv2DBackwardImage(
+                                    x.pointer + n * g.imageSize, weight: w.pointer,
+                                    outputGradient: dy.pointer + n * outChannels * g.positions, g,
+                                    outChannels: outChannels, columns: cols,
+                                    weightGradient: partial,
+                                    overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
+                                    inputGradient: dx.map { $0.pointer + n * g.imageSize })
                             }
+                        }
+                        if let dw {
+                            addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
                         }
                     }
                 }
@@ -206,7 +219,6 @@ public final class Conv2D: Layer {
                 }
             }
         }
-        return inputGradient
     }
 
     /// `Conv2D(1 → 64, kernel 4, stride 2, padding 1)  // 1,088 parameters`.
@@ -243,11 +255,11 @@ private func conv2DForwardImage(_ image: UnsafePointer<Float>, weight: UnsafePoi
 /// - `columns`:        scratch `[C·kH·kW, Hout·Wout]`: first im2col(x), then Wᵀ·dy
 /// - `weightGradient`: `[outChannels, C·kH·kW]`, `+= dy·colsᵀ` (or `=` when `overwriteWeightGradient`);
 ///                     nil skips the im2col and the product entirely (`.skip`)
-/// - `inputGradient`:  dx `[C, H, W]` = col2im(Wᵀ·dy), overwritten
+/// - `inputGradient`:  dx `[C, H, W]` = col2im(Wᵀ·dy), overwritten; nil skips it
 private func conv2DBackwardImage(_ image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                  outputGradient dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, outChannels: Int,
                                  columns: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>?,
-                                 overwriteWeightGradient: Bool, inputGradient: UnsafeMutablePointer<Float>) {
+                                 overwriteWeightGradient: Bool, inputGradient: UnsafeMutablePointer<Float>?) {
     let (k, l) = (g.patchSize, g.positions)
     if let weightGradient {
         im2col(image, g, columns: columns)
@@ -255,6 +267,7 @@ private func conv2DBackwardImage(_ image: UnsafePointer<Float>, weight: UnsafePo
                              a: dy, lda: l, b: columns, ldb: l, beta: overwriteWeightGradient ? 0 : 1,
                              c: weightGradient, ldc: k)
     }
+    guard let inputGradient else { return }
     Backend.current.gemm(transposeA: true, transposeB: false, m: k, n: l, k: outChannels, alpha: 1,
                          a: weight, lda: k, b: dy, ldb: l, beta: 0, c: columns, ldc: l)
     col2im(columns, g, image: inputGradient)

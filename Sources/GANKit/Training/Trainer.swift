@@ -91,13 +91,13 @@ public final class Trainer {
         let realOutput = discriminator.forward(real)
         let realScore = meanRealness(realOutput)
         let realLoss = objective.discriminatorRealLoss(realOutput, realLabel: realLabel, gradient: &lossGradient)
-        _ = discriminator.backward(realLoss.gradient, parameterGradients: .accumulate)
+        discriminator.backwardParametersOnly(realLoss.gradient)
 
         lastFake = generator.forward(makeNoise(batchSize: real.shape[0]))
         let fakeOutput = discriminator.forward(lastFake)
         let fakeScore = meanRealness(fakeOutput)
         let fakeLoss = objective.discriminatorFakeLoss(fakeOutput, gradient: &lossGradient)
-        _ = discriminator.backward(fakeLoss.gradient, parameterGradients: .accumulate)
+        discriminator.backwardParametersOnly(fakeLoss.gradient)
         discriminatorOptimizer.step()
         return (realLoss.value + fakeLoss.value, realScore, fakeScore)
     }
@@ -116,7 +116,7 @@ public final class Trainer {
         let output = discriminator.forward(lastFake)
         let loss = objective.generatorLoss(output, gradient: &lossGradient)
         let sampleGradient = discriminator.backward(loss.gradient, parameterGradients: .skip)
-        _ = generator.backward(sampleGradient, parameterGradients: .accumulate)
+        generator.backwardParametersOnly(sampleGradient)
         generatorOptimizer.step()
         lastFake = .empty
         return loss.value
