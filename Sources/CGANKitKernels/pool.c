@@ -108,3 +108,5 @@ void gk_pool_run(long chunks, gk_pool_task task, void *context) {
     }
     pthread_mutex_unlock(&runLock);
 }
+
+int gk_pool_inside(void) { return insidePool; }

@@ -46,6 +46,19 @@ void gk_add_row_bias(float *y, const float *bias, size_t rows, size_t columns);
 /// sums[c] += Σ_r x[r·columns + c], summed in row order.  x: [rows, columns]; sums: [columns].
 void gk_add_column_sums(const float *x, size_t rows, size_t columns, float *sums);
 
+// MARK: - Convolutions
+
+/// Copies the patches of one image [C, H, W] into columns [C·kH·kW, outH·outW] whose rows are
+/// rowStride floats apart; positions in the padding read as 0. Every column element is written.
+void gk_im2col(const float *image, long channels, long height, long width, long kernelHeight, long kernelWidth,
+               long strideHeight, long strideWidth, long paddingHeight, long paddingWidth, long outputHeight,
+               long outputWidth, float *columns, long rowStride);
+/// The adjoint: zeroes image [C, H, W], then adds every column element where im2col read it
+/// (entries in the padding are dropped), in a fixed order.
+void gk_col2im(const float *columns, long channels, long height, long width, long kernelHeight, long kernelWidth,
+               long strideHeight, long strideWidth, long paddingHeight, long paddingWidth, long outputHeight,
+               long outputWidth, float *image, long rowStride);
+
 // MARK: - BatchNorm
 // x, y, dy, dx: [N, C, S] (S = 1 for [N, C]); per-channel arrays: [C]. Each call
 // handles channels c0 ..< c1; sums in double, in an order fixed by the shape.
@@ -74,6 +87,8 @@ typedef void (*gk_pool_task)(void *context, long chunk);
 /// inside a chunk, or while another thread's job is running. No allocation
 /// after the pool's threads exist.
 void gk_pool_run(long chunks, gk_pool_task task, void *context);
+/// 1 on a thread currently running a gk_pool_run chunk (BLAS then stays single-threaded).
+int gk_pool_inside(void);
 
 // MARK: - GEMM (the built-in backend's kernel on AVX-512 / AVX2+FMA CPUs)
 
