@@ -153,12 +153,13 @@ func forEachImageChunk(batch: Int, chunks: Int, _ body: @Sendable (_ chunk: Int,
     }
 }
 
-/// Calls `body` with a writable pointer to `tensor`'s elements when `condition`
-/// holds and `nil` otherwise (without touching the tensor: no copy-on-write).
-func withMutablePointer<R>(to tensor: inout Tensor, if condition: Bool,
-                           _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
-    guard condition else { return body(nil) }
-    return tensor.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+/// Calls `body` with `parameter`'s gradient and whether chunk 0 must overwrite it (it was
+/// zeroed and not filled yet: see `Parameter.withGradientForAccumulation`) when `condition`
+/// holds, and with `nil` otherwise (the gradient untouched).
+func withAccumulationPointer<R>(to parameter: Parameter, if condition: Bool,
+                                _ body: (UnsafeMutablePointer<Float>?, _ overwriteFirst: Bool) -> R) -> R {
+    guard condition else { return body(nil, false) }
+    return parameter.withGradientForAccumulation { body($0.baseAddress!, $1) }
 }
 
 /// Adds `partials[1..<chunks]` (each `size` floats, `partials` holding slices 1…)

@@ -191,7 +191,7 @@ public final class Conv2D: Layer {
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
-                    withMutablePointer(to: &weight.gradient, if: accumulate) { dw in
+                    withAccumulationPointer(to: weight, if: accumulate) { dw, overwriteFirst in
                         let (dy, x, w) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
                                           SendablePointer(w.baseAddress!))
                         let dw = dw.map { SendablePointer($0) }
@@ -206,7 +206,7 @@ public final class Conv2D: Layer {
                                     weight: w.pointer, outputGradient: dy.pointer + n * outChannels * g.positions, g,
                                     outChannels: outChannels, columns: cols,
                                     staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
-                                    overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
+                                    overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
                                     inputGradient: dx.map { $0.pointer + n * g.imageSize })
                             }
                         }

@@ -197,7 +197,7 @@ public final class ConvTranspose2D: Layer {
             outputGradient.withUnsafeBufferPointer { dy in
                 input.withUnsafeBufferPointer { x in
                     weight.value.withUnsafeBufferPointer { w in
-                        withMutablePointer(to: &weight.gradient, if: accumulate) { dw in
+                        withAccumulationPointer(to: weight, if: accumulate) { dw, overwriteFirst in
                             let (dy, x, w, dx) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
                                                   SendablePointer(w.baseAddress!), SendablePointer(dx.baseAddress!))
                             let dw = dw.map { SendablePointer($0) }
@@ -213,7 +213,7 @@ public final class ConvTranspose2D: Layer {
                                         weight: w.pointer, outputGradient: dy.pointer + n * g.imageSize, g,
                                         inChannels: inChannels, columns: cols,
                                         staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
-                                        overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
+                                        overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
                                         inputGradient: dx.pointer + imageOffset)
                                 }
                             }

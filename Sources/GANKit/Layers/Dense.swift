@@ -95,15 +95,16 @@ public final class Dense: Layer {
         let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
         outputGradient.withUnsafeBufferPointer { dy in
             cachedInput.withUnsafeBufferPointer { x in
-                weight.gradient.withUnsafeMutableBufferPointer { dw in
-                    // dw[out, in] += dy[N, out]ᵀ · x[N, in]
+                weight.withGradientForAccumulation { dw, overwrite in
+                    // dw[out, in] += dy[N, out]ᵀ · x[N, in]  (= when the gradient was just zeroed)
                     Backend.current.gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures,
                                          k: batch, alpha: 1, a: dy.baseAddress!, lda: outFeatures,
-                                         b: x.baseAddress!, ldb: inFeatures, beta: 1, c: dw.baseAddress!,
-                                         ldc: inFeatures)
+                                         b: x.baseAddress!, ldb: inFeatures, beta: overwrite ? 0 : 1,
+                                         c: dw.baseAddress!, ldc: inFeatures)
                 }
             }
-            bias?.gradient.withUnsafeMutableBufferPointer { db in
+            bias?.withGradientForAccumulation { db, overwrite in
+                if overwrite { db.update(repeating: 0) }
                 gk_add_column_sums(dy.baseAddress!, batch, outFeatures, db.baseAddress!)
             }
         }
