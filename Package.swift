@@ -22,9 +22,15 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Element-wise and matrix kernels in C, compiled for AVX-512, AVX2+FMA and
+        // the baseline, chosen at run time (function target attributes, no flags).
+        .target(
+            name: "CGANKitKernels",
+            path: "Sources/CGANKitKernels"
+        ),
         .target(
             name: "GANKit",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib", "CGANKitKernels"]
         ),
         .testTarget(
             name: "GANKitTests",
@@ -66,6 +72,18 @@ let package = Package(
             name: "custom-layer",
             dependencies: ["GANKit"],
             path: "Examples/custom-layer"
+        ),
+
+        // Benchmarks: `swift run -c release gankit-bench`; Benchmarks/compare.sh runs it against PyTorch.
+        // The allocation counter replaces malloc in the benchmark process only.
+        .target(
+            name: "CAllocationCounter",
+            path: "Benchmarks/CAllocationCounter"
+        ),
+        .executableTarget(
+            name: "gankit-bench",
+            dependencies: ["GANKit", "CAllocationCounter"],
+            path: "Benchmarks/gankit-bench"
         ),
     ]
 )

@@ -1,4 +1,5 @@
 #if !canImport(Accelerate)
+import CGANKitKernels
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -132,7 +133,8 @@ final class BLASLibrary: @unchecked Sendable {
     func prepareThreads(m: Int, n: Int, k: Int) {
         guard let setThreads else { return }
         let small = Double(m) * Double(n) * Double(k) < Double(BLASLibrary.multithreadThreshold)
-        let wanted = Int32(small ? 1 : largeProductThreads)
+        // Inside a parallelFor chunk GANKit's own threads already use the cores.
+        let wanted = Int32(small || gk_pool_inside() != 0 ? 1 : largeProductThreads)
         threadLock.lock()
         if wanted != lastThreadCount {
             setThreads(wanted)

@@ -1,3 +1,5 @@
+import CGANKitKernels
+
 /// GANKit's own single-precision GEMM, in pure Swift: used when no BLAS library
 /// is found, or when `GANKIT_BLAS=builtin`.
 ///
@@ -43,12 +45,17 @@ enum BuiltinGEMM {
     /// `SIMD4<Float>`s (broadcast A values) in a packed A block.
     static let packedACount = mc * kc
     /// Bytes of one scratch buffer: packed A block, then packed B block.
-    static let scratchBytes = mc * kc * MemoryLayout<SIMD4<Float>>.stride + kc * nc * MemoryLayout<Float>.stride
+    static let scratchBytes = max(mc * kc * MemoryLayout<SIMD4<Float>>.stride + kc * nc * MemoryLayout<Float>.stride,
+                                  gk_sgemm_scratch_bytes())
     /// A chunk (thread) gets at least this many flops (2·m·n·k counts all):
     /// measured on the 2-core Zen 5, a second thread loses up to 128³
     /// (2.1 M·2 flops), breaks even at 160³ and wins from 192³ (+40 %);
     /// 4 M flops per chunk puts the switch at m·n·k ≈ 4.2 M (≈ 161³).
     static let minimumChunkFlops = 1 << 22
+
+    /// Whether the C kernel (`gk_sgemm_block`, AVX-512 or AVX2+FMA) runs the products:
+    /// 2.5–4× the Swift kernel, which stays the portable fallback (baseline x86-64, arm64).
+    static let hasCKernel = gk_sgemm_available() != 0
 
     /// C = alpha·op(A)·op(B) + beta·C on row-major matrices; see ``Backend/gemm``.
     /// Requires m, n, k ≥ 1. A single row or column of C goes to ``gemv``, k == 1
@@ -66,20 +73,30 @@ enum BuiltinGEMM {
                          b: b, incB: transposeB ? ldb : 1, beta: beta, c: c, ldc: ldc)
             return
         }
-        let columnPanels = (n + nr - 1) / nr
-        let rowPanels = (m + mr - 1) / mr
+        // The C kernel (AVX-512: 6 × 32 tiles, AVX2: 6 × 16) when the CPU has one, else the Swift 6 × 8 kernel.
+        let useC = hasCKernel
+        let (unitRows, unitColumns) = useC ? (mr, 32) : (mr, nr)
+        let columnPanels = (n + unitColumns - 1) / unitColumns
+        let rowPanels = (m + unitRows - 1) / unitRows
         let splitColumns = columnPanels >= rowPanels
         let units = splitColumns ? columnPanels : rowPanels
-        let flopsPerUnit = 2.0 * Double(k) * Double(splitColumns ? m * nr : n * mr)
+        let flopsPerUnit = 2.0 * Double(k) * Double(splitColumns ? m * unitColumns : n * unitRows)
         let minimumUnits = max(1, Int((Double(minimumChunkFlops) / flopsPerUnit).rounded(.up)))
         let aShared = SendablePointer(a), bShared = SendablePointer(b), cShared = SendablePointer(c)
         parallelFor(units, minimumChunk: minimumUnits) { chunk in
-            let rows = splitColumns ? 0..<m : (chunk.lowerBound * mr)..<min(m, chunk.upperBound * mr)
-            let columns = splitColumns ? (chunk.lowerBound * nr)..<min(n, chunk.upperBound * nr) : 0..<n
+            let rows = splitColumns ? 0..<m : (chunk.lowerBound * unitRows)..<min(m, chunk.upperBound * unitRows)
+            let columns = splitColumns
+                ? (chunk.lowerBound * unitColumns)..<min(n, chunk.upperBound * unitColumns) : 0..<n
             GEMMScratchPool.shared.withBuffer { scratch in
-                blocked(transposeA: transposeA, transposeB: transposeB, rows: rows, columns: columns, k: k,
-                        alpha: alpha, a: aShared.pointer, lda: lda, b: bShared.pointer, ldb: ldb,
-                        beta: beta, c: cShared.pointer, ldc: ldc, scratch: scratch)
+                if useC {
+                    gk_sgemm_block(transposeA ? 1 : 0, transposeB ? 1 : 0, rows.lowerBound, rows.upperBound,
+                                   columns.lowerBound, columns.upperBound, k, alpha, aShared.pointer, lda,
+                                   bShared.pointer, ldb, beta, cShared.pointer, ldc, scratch)
+                } else {
+                    blocked(transposeA: transposeA, transposeB: transposeB, rows: rows, columns: columns, k: k,
+                            alpha: alpha, a: aShared.pointer, lda: lda, b: bShared.pointer, ldb: ldb,
+                            beta: beta, c: cShared.pointer, ldc: ldc, scratch: scratch)
+                }
             }
         }
     }

@@ -51,3 +51,30 @@ private func matrixDimensions(_ t: Tensor) -> (rows: Int, columns: Int) {
     precondition(t.rank >= 1, "gemm: a scalar tensor is not a matrix")
     return t.rank == 1 ? (1, t.shape[0]) : (t.shape[0], t.shape.elementsPerItem)
 }
+
+extension Backend {
+    /// The built-in kernel, whatever ``GANKit/backend`` is: lets benchmarks
+    /// and comparisons time it next to the system BLAS in one process.
+    public static var builtinKernel: Backend { builtin }
+
+    /// Writes `alpha · op(a) · op(b) + beta · c` into `c` with this backend
+    /// (``gemm(_:transposed:_:transposed:into:alpha:beta:)`` always uses the active one).
+    public func gemm(_ a: Tensor, transposed transposeA: Bool = false, _ b: Tensor, transposed transposeB: Bool = false,
+                     into c: inout Tensor, alpha: Float = 1, beta: Float = 0) {
+        let (aRows, aColumns) = matrixDimensions(a)
+        let (bRows, bColumns) = matrixDimensions(b)
+        let m = transposeA ? aColumns : aRows, k = transposeA ? aRows : aColumns
+        let n = transposeB ? bRows : bColumns
+        precondition(k == (transposeB ? bColumns : bRows) && c.count == m * n,
+                     "Backend.gemm: op(A) \(a.shape) × op(B) \(b.shape) does not fit C \(c.shape)")
+        a.withUnsafeBufferPointer { aBuffer in
+            b.withUnsafeBufferPointer { bBuffer in
+                c.withUnsafeMutableBufferPointer { cBuffer in
+                    gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                         a: aBuffer.baseAddress!, lda: aColumns, b: bBuffer.baseAddress!, ldb: bColumns,
+                         beta: beta, c: cBuffer.baseAddress!, ldc: n)
+                }
+            }
+        }
+    }
+}

@@ -55,6 +55,14 @@ public final class Sequential: LayerContainer {
         return gradient
     }
 
+    /// Backpropagates through every layer but asks the first for its parameter gradients only.
+    public func backwardParametersOnly(_ outputGradient: Tensor) {
+        guard let first = layers.first else { return }
+        var gradient = outputGradient
+        for layer in layers.dropFirst().reversed() { gradient = layer.backward(gradient, parameterGradients: .accumulate) }
+        first.backwardParametersOnly(gradient)
+    }
+
     /// One line per layer, numbered, plus the total parameter count.
     public var description: String {
         var lines = ["Sequential("]

@@ -1,3 +1,4 @@
+import CGANKitKernels
 import Foundation
 
 /// Elementwise activation layers: `ReLU`, `LeakyReLU`, `Tanh`, `Sigmoid`.
@@ -56,11 +57,11 @@ public final class ReLU: ElementwiseActivation {
     /// Creates a ReLU.
     public override init() {}
     fileprivate override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
-        for i in 0..<count { y[i] = x[i] > 0 ? x[i] : 0 }
+        gk_relu(x, y, count)
     }
     fileprivate override func derivative(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                          _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
-        for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : 0 }
+        gk_relu_backward(x, dy, dx, count)
     }
     /// `ReLU()`.
     public override var description: String { "ReLU()" }
@@ -73,13 +74,11 @@ public final class LeakyReLU: ElementwiseActivation {
     /// Creates a leaky ReLU with negative slope `alpha` (Keras' name; PyTorch calls it `negative_slope`).
     public init(alpha: Float = 0.2) { self.alpha = alpha }
     fileprivate override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
-        let alpha = self.alpha
-        for i in 0..<count { y[i] = x[i] > 0 ? x[i] : alpha * x[i] }
+        gk_leaky_relu(x, y, count, alpha)
     }
     fileprivate override func derivative(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                          _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
-        let alpha = self.alpha
-        for i in 0..<count { dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i] }
+        gk_leaky_relu_backward(x, dy, dx, count, alpha)
     }
     /// `LeakyReLU(alpha: 0.2)`.
     public override var description: String { "LeakyReLU(alpha: \(alpha))" }
@@ -91,11 +90,11 @@ public final class Tanh: ElementwiseActivation {
     public override init() {}
     fileprivate override var cachesInput: Bool { false }
     fileprivate override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
-        for i in 0..<count { y[i] = tanhf(x[i]) }
+        gk_tanh(x, y, count)  // Cephes' tanhf, vectorized; relative error ≲ 2e-7
     }
     fileprivate override func derivative(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                          _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
-        for i in 0..<count { dx[i] = dy[i] * (1 - y[i] * y[i]) }
+        gk_tanh_backward(y, dy, dx, count)
     }
     /// `Tanh()`.
     public override var description: String { "Tanh()" }

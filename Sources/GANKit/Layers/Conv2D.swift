@@ -8,8 +8,9 @@
 /// reading zeros outside the image. The weight is `[outChannels, inChannels, kH, kW]`
 /// (PyTorch's layout, so reference weights port without a transpose), the bias `[outChannels]`.
 ///
-/// Computed per image as im2col + one matrix product, with the images of a
-/// batch split over `Parallelism.threadCount` threads.
+/// Computed as im2col + one matrix product per group of images (as many as fit
+/// 4 MiB of columns, see `imageGroupSize`), with the images of a batch split over
+/// `Parallelism.threadCount` threads.
 ///
 /// ```swift
 /// var rng = SeededGenerator(seed: 1)
@@ -138,7 +139,9 @@ public final class Conv2D: InputShapeValidating {
         cachedInput = input
         let batch = input.shape[0], outChannels = self.outChannels
         let chunks = imageChunkCount(batch: batch)
-        let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
+        let group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
+        let slice = group * g.positions * (g.patchSize + outChannels)  // per chunk: columns, then staging
+        let columns = SendablePointer(columnScratch.pointer(count: chunks * slice))
         let shape = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
         return outputBuffer.fill(shape: shape) { y in
             input.withUnsafeBufferPointer { x in
@@ -148,10 +151,11 @@ public final class Conv2D: InputShapeValidating {
                                          SendablePointer(y.baseAddress!))
                         let b = b.map { SendablePointer($0) }
                         forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                            let cols = columns.pointer + chunk * g.patchSize * g.positions
-                            for n in images {
-                                conv2DForwardImage(x.pointer + n * g.imageSize, weight: w.pointer, bias: b?.pointer,
-                                                   g, outChannels: outChannels, columns: cols,
+                            let cols = columns.pointer + chunk * slice
+                            for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+                                conv2DForwardGroup(x.pointer + n * g.imageSize, count: min(group, images.upperBound - n),
+                                                   weight: w.pointer, bias: b?.pointer, g, outChannels: outChannels,
+                                                   columns: cols, staging: cols + group * g.patchSize * g.positions,
                                                    output: y.pointer + n * outChannels * g.positions)
                             }
                         }
@@ -166,43 +170,58 @@ public final class Conv2D: InputShapeValidating {
     /// dy `[N, outChannels, Hout, Wout]` → dx `[N, inChannels, H, W]`;
     /// dW += Σ_n dy_n·cols_nᵀ and db += Σ dy over N, Hout, Wout (both skipped with `.skip`).
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        let input = cachedInput
+        return inputGradientBuffer.fill(shape: input.shape) { dx in
+            backwardKernels(outputGradient, accumulate: parameterGradients == .accumulate,
+                            inputGradient: dx.baseAddress!)
+        }
+    }
+
+    /// dW and db as in `backward`, without the input gradient (its product and col2im).
+    public func backwardParametersOnly(_ outputGradient: Tensor) {
+        backwardKernels(outputGradient, accumulate: true, inputGradient: nil)
+    }
+
+    /// The backward pass; `inputGradient` (dx, `[N, inChannels, H, W]`) is skipped when nil.
+    private func backwardKernels(_ outputGradient: Tensor, accumulate: Bool,
+                                 inputGradient dxBase: UnsafeMutablePointer<Float>?) {
         let g = geometry(for: cachedInput.shape)
         let batch = cachedInput.shape[0], outChannels = self.outChannels
         let expected = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
         precondition(outputGradient.shape == expected,
                      "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
-        let accumulate = parameterGradients == .accumulate
         let chunks = imageChunkCount(batch: batch)
         let weightSize = outChannels * g.patchSize
-        let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
+        let group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
+        let slice = group * g.positions * (g.patchSize + outChannels)  // per chunk: columns, then staging
+        let columns = SendablePointer(columnScratch.pointer(count: chunks * slice))
         let partials = SendablePointer(partialScratch.pointer(count: accumulate ? (chunks - 1) * weightSize : 0))
         let input = cachedInput
-        let inputGradient = inputGradientBuffer.fill(shape: input.shape) { dx in
-            outputGradient.withUnsafeBufferPointer { dy in
-                input.withUnsafeBufferPointer { x in
-                    weight.value.withUnsafeBufferPointer { w in
-                        withMutablePointer(to: &weight.gradient, if: accumulate) { dw in
-                            let (dy, x, w, dx) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
-                                                  SendablePointer(w.baseAddress!), SendablePointer(dx.baseAddress!))
-                            let dw = dw.map { SendablePointer($0) }
-                            forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                                let cols = columns.pointer + chunk * g.patchSize * g.positions
-                                let partial = dw.map {
-                                    chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
-                                }
-                                for n in images {
-                                    conv2DBackwardImage(
-                                        x.pointer + n * g.imageSize, weight: w.pointer,
-                                        outputGradient: dy.pointer + n * outChannels * g.positions, g,
-                                        outChannels: outChannels, columns: cols,
-                                        weightGradient: partial,
-                                        overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
-                                        inputGradient: dx.pointer + n * g.imageSize)
-                                }
+        let dx = dxBase.map { SendablePointer($0) }
+        outputGradient.withUnsafeBufferPointer { dy in
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    withAccumulationPointer(to: weight, if: accumulate) { dw, overwriteFirst in
+                        let (dy, x, w) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
+                                          SendablePointer(w.baseAddress!))
+                        let dw = dw.map { SendablePointer($0) }
+                        forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
+                            let cols = columns.pointer + chunk * slice
+                            let partial = dw.map {
+                                chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
                             }
-                            if let dw {
-                                addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
+                            for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+                                conv2DBackwardGroup(
+                                    x.pointer + n * g.imageSize, count: min(group, images.upperBound - n),
+                                    weight: w.pointer, outputGradient: dy.pointer + n * outChannels * g.positions, g,
+                                    outChannels: outChannels, columns: cols,
+                                    staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
+                                    overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
+                                    inputGradient: dx.map { $0.pointer + n * g.imageSize })
                             }
+                        }
+                        if let dw {
+                            addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
                         }
                     }
                 }
@@ -216,7 +235,6 @@ public final class Conv2D: InputShapeValidating {
                 }
             }
         }
-        return inputGradient
     }
 
     /// `Conv2D(1 → 64, kernel 4, stride 2, padding 1)  // 1,088 parameters`.
@@ -227,47 +245,69 @@ public final class Conv2D: InputShapeValidating {
 
 // MARK: - Kernels
 
-/// Forward of one image: `y = W·im2col(x) + b`.
+/// Forward of `count` consecutive images as one product: `y_j = W·im2col(x_j) + b`.
 ///
-/// - `image`:   `[C, H, W]`
+/// With L = Hout·Wout and the group's width G = count·L:
+/// - `images`:  `count` images `[C, H, W]`, consecutive
 /// - `weight`:  `[outChannels, C·kH·kW]`
 /// - `bias`:    `[outChannels]` or nil
-/// - `columns`: scratch `[C·kH·kW, Hout·Wout]`
-/// - `output`:  `[outChannels, Hout·Wout]`, overwritten
-private func conv2DForwardImage(_ image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                bias: UnsafePointer<Float>?,
-                                _ g: ConvolutionGeometry, outChannels: Int, columns: UnsafeMutablePointer<Float>,
+/// - `columns`: scratch `[C·kH·kW, G]`: image j's patches in columns j·L ..< (j+1)·L
+/// - `staging`: scratch `[outChannels, G]`, the product before it is split into images
+///              (unused when count == 1: the product goes straight to `output`)
+/// - `output`:  `count` images `[outChannels, L]`, consecutive, overwritten
+private func conv2DForwardGroup(_ images: UnsafePointer<Float>, count: Int, weight: UnsafePointer<Float>,
+                                bias: UnsafePointer<Float>?, _ g: ConvolutionGeometry, outChannels: Int,
+                                columns: UnsafeMutablePointer<Float>, staging: UnsafeMutablePointer<Float>,
                                 output: UnsafeMutablePointer<Float>) {
     let (k, l) = (g.patchSize, g.positions)
-    im2col(image, g, columns: columns)
-    Backend.current.gemm(transposeA: false, transposeB: false, m: outChannels, n: l, k: k, alpha: 1,
-                         a: weight, lda: k, b: columns, ldb: l, beta: 0, c: output, ldc: l)
-    if let bias { addChannelBias(bias, to: output, channels: outChannels, positions: l) }
+    let width = count * l
+    for j in 0..<count { im2col(images + j * g.imageSize, g, columns: columns + j * l, rowStride: width) }
+    let product = count == 1 ? output : staging
+    Backend.current.gemm(transposeA: false, transposeB: false, m: outChannels, n: width, k: k, alpha: 1,
+                         a: weight, lda: k, b: columns, ldb: width, beta: 0, c: product, ldc: width)
+    if count > 1 {
+        regroupImages(staging, output, count: count, channels: outChannels, positions: l,
+                      imageStride: outChannels * l, gather: false)
+    }
+    if let bias {
+        for j in 0..<count { addChannelBias(bias, to: output + j * outChannels * l, channels: outChannels, positions: l) }
+    }
 }
 
-/// Backward of one image.
+/// Backward of `count` consecutive images as one product per gradient.
 ///
-/// - `image`:          `[C, H, W]`, the forward input
+/// With L = Hout·Wout and G = count·L:
+/// - `images`:         the forward inputs, `count` × `[C, H, W]`
 /// - `weight`:         `[outChannels, C·kH·kW]`
-/// - `outputGradient`: dy `[outChannels, Hout·Wout]`
-/// - `columns`:        scratch `[C·kH·kW, Hout·Wout]`: first im2col(x), then Wᵀ·dy
+/// - `outputGradient`: dy, `count` × `[outChannels, L]`
+/// - `columns`:        scratch `[C·kH·kW, G]`: first the patches of the images, then Wᵀ·dy
+/// - `staging`:        scratch `[outChannels, G]`: dy of the group side by side (unused when count == 1)
 /// - `weightGradient`: `[outChannels, C·kH·kW]`, `+= dy·colsᵀ` (or `=` when `overwriteWeightGradient`);
 ///                     nil skips the im2col and the product entirely (`.skip`)
-/// - `inputGradient`:  dx `[C, H, W]` = col2im(Wᵀ·dy), overwritten
-private func conv2DBackwardImage(_ image: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+/// - `inputGradient`:  dx, `count` × `[C, H, W]` = col2im(Wᵀ·dy), overwritten; nil skips it
+private func conv2DBackwardGroup(_ images: UnsafePointer<Float>, count: Int, weight: UnsafePointer<Float>,
                                  outputGradient dy: UnsafePointer<Float>, _ g: ConvolutionGeometry, outChannels: Int,
-                                 columns: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>?,
-                                 overwriteWeightGradient: Bool, inputGradient: UnsafeMutablePointer<Float>) {
+                                 columns: UnsafeMutablePointer<Float>, staging: UnsafeMutablePointer<Float>,
+                                 weightGradient: UnsafeMutablePointer<Float>?, overwriteWeightGradient: Bool,
+                                 inputGradient: UnsafeMutablePointer<Float>?) {
     let (k, l) = (g.patchSize, g.positions)
+    let width = count * l
+    var grouped = dy
+    if count > 1 {
+        regroupImages(staging, UnsafeMutablePointer(mutating: dy), count: count, channels: outChannels, positions: l,
+                      imageStride: outChannels * l, gather: true)
+        grouped = UnsafePointer(staging)
+    }
     if let weightGradient {
-        im2col(image, g, columns: columns)
-        Backend.current.gemm(transposeA: false, transposeB: true, m: outChannels, n: k, k: l, alpha: 1,
-                             a: dy, lda: l, b: columns, ldb: l, beta: overwriteWeightGradient ? 0 : 1,
+        for j in 0..<count { im2col(images + j * g.imageSize, g, columns: columns + j * l, rowStride: width) }
+        Backend.current.gemm(transposeA: false, transposeB: true, m: outChannels, n: k, k: width, alpha: 1,
+                             a: grouped, lda: width, b: columns, ldb: width, beta: overwriteWeightGradient ? 0 : 1,
                              c: weightGradient, ldc: k)
     }
-    Backend.current.gemm(transposeA: true, transposeB: false, m: k, n: l, k: outChannels, alpha: 1,
-                         a: weight, lda: k, b: dy, ldb: l, beta: 0, c: columns, ldc: l)
-    col2im(columns, g, image: inputGradient)
+    guard let inputGradient else { return }
+    Backend.current.gemm(transposeA: true, transposeB: false, m: k, n: width, k: outChannels, alpha: 1,
+                         a: weight, lda: k, b: grouped, ldb: width, beta: 0, c: columns, ldc: width)
+    for j in 0..<count { col2im(columns + j * l, g, image: inputGradient + j * g.imageSize, rowStride: width) }
 }
 
 /// `output[c, p] += bias[c]` for `output` `[channels, positions]`.

@@ -163,7 +163,9 @@ public final class ConvTranspose2D: InputShapeValidating {
         cachedInput = input
         let batch = input.shape[0], inChannels = self.inChannels
         let chunks = imageChunkCount(batch: batch)
-        let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
+        let group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
+        let slice = group * g.positions * (g.patchSize + inChannels)  // per chunk: columns, then staging
+        let columns = SendablePointer(columnScratch.pointer(count: chunks * slice))
         let shape = imageShape(batch: batch, channels: outChannels, height: g.height, width: g.width)
         return outputBuffer.fill(shape: shape) { y in
             input.withUnsafeBufferPointer { x in
@@ -173,11 +175,13 @@ public final class ConvTranspose2D: InputShapeValidating {
                                          SendablePointer(y.baseAddress!))
                         let b = b.map { SendablePointer($0) }
                         forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                            let cols = columns.pointer + chunk * g.patchSize * g.positions
-                            for n in images {
-                                convTranspose2DForwardImage(
-                                    x.pointer + n * inChannels * g.positions, weight: w.pointer, bias: b?.pointer, g,
-                                    inChannels: inChannels, columns: cols, output: y.pointer + n * g.imageSize)
+                            let cols = columns.pointer + chunk * slice
+                            for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+                                convTranspose2DForwardGroup(
+                                    x.pointer + n * inChannels * g.positions, count: min(group, images.upperBound - n),
+                                    weight: w.pointer, bias: b?.pointer, g, inChannels: inChannels, columns: cols,
+                                    staging: cols + group * g.patchSize * g.positions,
+                                    output: y.pointer + n * g.imageSize)
                             }
                         }
                     }
@@ -199,29 +203,32 @@ public final class ConvTranspose2D: InputShapeValidating {
         let accumulate = parameterGradients == .accumulate
         let chunks = imageChunkCount(batch: batch)
         let weightSize = inChannels * g.patchSize
-        let columns = SendablePointer(columnScratch.pointer(count: chunks * g.patchSize * g.positions))
+        let group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
+        let slice = group * g.positions * (g.patchSize + inChannels)  // per chunk: columns, then staging
+        let columns = SendablePointer(columnScratch.pointer(count: chunks * slice))
         let partials = SendablePointer(partialScratch.pointer(count: accumulate ? (chunks - 1) * weightSize : 0))
         let input = cachedInput
         let inputGradient = inputGradientBuffer.fill(shape: input.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 input.withUnsafeBufferPointer { x in
                     weight.value.withUnsafeBufferPointer { w in
-                        withMutablePointer(to: &weight.gradient, if: accumulate) { dw in
+                        withAccumulationPointer(to: weight, if: accumulate) { dw, overwriteFirst in
                             let (dy, x, w, dx) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
                                                   SendablePointer(w.baseAddress!), SendablePointer(dx.baseAddress!))
                             let dw = dw.map { SendablePointer($0) }
                             forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                                let cols = columns.pointer + chunk * g.patchSize * g.positions
+                                let cols = columns.pointer + chunk * slice
                                 let partial = dw.map {
                                     chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
                                 }
-                                for n in images {
+                                for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
                                     let imageOffset = n * inChannels * g.positions
-                                    convTranspose2DBackwardImage(
-                                        x.pointer + imageOffset, weight: w.pointer,
-                                        outputGradient: dy.pointer + n * g.imageSize, g, inChannels: inChannels,
-                                        columns: cols, weightGradient: partial,
-                                        overwriteWeightGradient: chunk > 0 && n == images.lowerBound,
+                                    convTranspose2DBackwardGroup(
+                                        x.pointer + imageOffset, count: min(group, images.upperBound - n),
+                                        weight: w.pointer, outputGradient: dy.pointer + n * g.imageSize, g,
+                                        inChannels: inChannels, columns: cols,
+                                        staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
+                                        overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
                                         inputGradient: dx.pointer + imageOffset)
                                 }
                             }
@@ -252,45 +259,73 @@ public final class ConvTranspose2D: InputShapeValidating {
 
 // MARK: - Kernels
 
-/// Forward of one image: `y = col2im(Wᵀ·x) + b`.
+/// Forward of `count` consecutive images as one product: `y_j = col2im(Wᵀ·x_j) + b`.
 ///
-/// `g` is the adjoint convolution's geometry (image = this layer's output).
-/// - `input`:   x `[inChannels, H·W]`
+/// `g` is the adjoint convolution's geometry (image = this layer's output). With
+/// L = H·W (this layer's input positions) and G = count·L:
+/// - `input`:   x, `count` × `[inChannels, L]`, consecutive
 /// - `weight`:  `[inChannels, outChannels·kH·kW]`
 /// - `bias`:    `[outChannels]` or nil
-/// - `columns`: scratch `[outChannels·kH·kW, H·W]`
-/// - `output`:  y `[outChannels, Hout, Wout]`, overwritten
-private func convTranspose2DForwardImage(_ input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+/// - `columns`: scratch `[outChannels·kH·kW, G]`
+/// - `staging`: scratch `[inChannels, G]`: x of the group side by side (unused when count == 1)
+/// - `output`:  y, `count` × `[outChannels, Hout, Wout]`, overwritten
+private func convTranspose2DForwardGroup(_ input: UnsafePointer<Float>, count: Int, weight: UnsafePointer<Float>,
                                          bias: UnsafePointer<Float>?, _ g: ConvolutionGeometry, inChannels: Int,
-                                         columns: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+                                         columns: UnsafeMutablePointer<Float>, staging: UnsafeMutablePointer<Float>,
+                                         output: UnsafeMutablePointer<Float>) {
     let (k, l) = (g.patchSize, g.positions)
-    Backend.current.gemm(transposeA: true, transposeB: false, m: k, n: l, k: inChannels, alpha: 1,
-                         a: weight, lda: k, b: input, ldb: l, beta: 0, c: columns, ldc: l)
-    col2im(columns, g, image: output)
-    if let bias { addChannelBias(bias, to: output, channels: g.channels, positions: g.height * g.width) }
+    let width = count * l
+    var grouped = input
+    if count > 1 {
+        regroupImages(staging, UnsafeMutablePointer(mutating: input), count: count, channels: inChannels, positions: l,
+                      imageStride: inChannels * l, gather: true)
+        grouped = UnsafePointer(staging)
+    }
+    Backend.current.gemm(transposeA: true, transposeB: false, m: k, n: width, k: inChannels, alpha: 1,
+                         a: weight, lda: k, b: grouped, ldb: width, beta: 0, c: columns, ldc: width)
+    for j in 0..<count {
+        let image = output + j * g.imageSize
+        col2im(columns + j * l, g, image: image, rowStride: width)
+        if let bias { addChannelBias(bias, to: image, channels: g.channels, positions: g.height * g.width) }
+    }
 }
 
-/// Backward of one image.
+/// Backward of `count` consecutive images as one product per gradient.
 ///
-/// - `input`:          x `[inChannels, H·W]`, the forward input
+/// With L = H·W and G = count·L:
+/// - `input`:          x, `count` × `[inChannels, L]`, the forward inputs
 /// - `weight`:         `[inChannels, outChannels·kH·kW]`
-/// - `outputGradient`: dy `[outChannels, Hout, Wout]`
-/// - `columns`:        scratch `[outChannels·kH·kW, H·W]` = im2col(dy)
+/// - `outputGradient`: dy, `count` × `[outChannels, Hout, Wout]`
+/// - `columns`:        scratch `[outChannels·kH·kW, G]` = im2col of each dy
+/// - `staging`:        scratch `[inChannels, G]`: x of the group, then W·cols (unused when count == 1)
 /// - `weightGradient`: `[inChannels, outChannels·kH·kW]`, `+= x·colsᵀ` (or `=` when
 ///                     `overwriteWeightGradient`); nil skips the product (`.skip`)
-/// - `inputGradient`:  dx `[inChannels, H·W]` = W·cols, overwritten
-private func convTranspose2DBackwardImage(_ input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+/// - `inputGradient`:  dx, `count` × `[inChannels, L]` = W·cols, overwritten
+private func convTranspose2DBackwardGroup(_ input: UnsafePointer<Float>, count: Int, weight: UnsafePointer<Float>,
                                           outputGradient dy: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                                           inChannels: Int, columns: UnsafeMutablePointer<Float>,
+                                          staging: UnsafeMutablePointer<Float>,
                                           weightGradient: UnsafeMutablePointer<Float>?, overwriteWeightGradient: Bool,
                                           inputGradient: UnsafeMutablePointer<Float>) {
     let (k, l) = (g.patchSize, g.positions)
-    im2col(dy, g, columns: columns)
+    let width = count * l
+    for j in 0..<count { im2col(dy + j * g.imageSize, g, columns: columns + j * l, rowStride: width) }
     if let weightGradient {
-        Backend.current.gemm(transposeA: false, transposeB: true, m: inChannels, n: k, k: l, alpha: 1,
-                             a: input, lda: l, b: columns, ldb: l, beta: overwriteWeightGradient ? 0 : 1,
+        var grouped = input
+        if count > 1 {
+            regroupImages(staging, UnsafeMutablePointer(mutating: input), count: count, channels: inChannels,
+                          positions: l, imageStride: inChannels * l, gather: true)
+            grouped = UnsafePointer(staging)
+        }
+        Backend.current.gemm(transposeA: false, transposeB: true, m: inChannels, n: k, k: width, alpha: 1,
+                             a: grouped, lda: width, b: columns, ldb: width, beta: overwriteWeightGradient ? 0 : 1,
                              c: weightGradient, ldc: k)
     }
-    Backend.current.gemm(transposeA: false, transposeB: false, m: inChannels, n: l, k: k, alpha: 1,
-                         a: weight, lda: k, b: columns, ldb: l, beta: 0, c: inputGradient, ldc: l)
+    let product = count == 1 ? inputGradient : staging
+    Backend.current.gemm(transposeA: false, transposeB: false, m: inChannels, n: width, k: k, alpha: 1,
+                         a: weight, lda: k, b: columns, ldb: width, beta: 0, c: product, ldc: width)
+    if count > 1 {
+        regroupImages(staging, inputGradient, count: count, channels: inChannels, positions: l,
+                      imageStride: inChannels * l, gather: false)
+    }
 }

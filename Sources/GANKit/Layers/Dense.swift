@@ -1,3 +1,5 @@
+import CGANKitKernels
+
 /// A fully connected layer: `y = x·Wᵀ + b`.
 ///
 /// Input `[N, inFeatures]` → output `[N, outFeatures]`. The weight is
@@ -73,10 +75,7 @@ public final class Dense: InputShapeValidating {
             }
             if let bias {
                 bias.value.withUnsafeBufferPointer { b in
-                    for row in 0..<batch {
-                        let out = y.baseAddress! + row * outFeatures
-                        for column in 0..<outFeatures { out[column] += b[column] }
-                    }
+                    gk_add_row_bias(y.baseAddress!, b.baseAddress!, batch, outFeatures)
                 }
             }
         }
@@ -86,29 +85,44 @@ public final class Dense: InputShapeValidating {
 
     /// dy `[N, outFeatures]` → dx shaped like the last input; dW += dyᵀ·x, db += Σ_N dy.
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        if parameterGradients == .accumulate { accumulateParameterGradients(outputGradient) }
+        return inputGradient(outputGradient)
+    }
+
+    /// dW += dyᵀ·x and db += Σ_N dy, without the input gradient's product.
+    public func backwardParametersOnly(_ outputGradient: Tensor) {
+        accumulateParameterGradients(outputGradient)
+    }
+
+    /// dW += dyᵀ·x, db += Σ_N dy for dy `[N, outFeatures]`.
+    private func accumulateParameterGradients(_ outputGradient: Tensor) {
         let batch = cachedInput.shape[0]
         precondition(outputGradient.shape == [batch, outFeatures],
                      "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
         let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
-        if parameterGradients == .accumulate {
-            outputGradient.withUnsafeBufferPointer { dy in
-                cachedInput.withUnsafeBufferPointer { x in
-                    weight.gradient.withUnsafeMutableBufferPointer { dw in
-                        // dw[out, in] += dy[N, out]ᵀ · x[N, in]
-                        Backend.current.gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures,
-                                             k: batch, alpha: 1, a: dy.baseAddress!, lda: outFeatures,
-                                             b: x.baseAddress!, ldb: inFeatures, beta: 1, c: dw.baseAddress!,
-                                             ldc: inFeatures)
-                    }
-                }
-                bias?.gradient.withUnsafeMutableBufferPointer { db in
-                    for row in 0..<batch {
-                        let g = dy.baseAddress! + row * outFeatures
-                        for column in 0..<outFeatures { db[column] += g[column] }
-                    }
+        outputGradient.withUnsafeBufferPointer { dy in
+            cachedInput.withUnsafeBufferPointer { x in
+                weight.withGradientForAccumulation { dw, overwrite in
+                    // dw[out, in] += dy[N, out]ᵀ · x[N, in]  (= when the gradient was just zeroed)
+                    Backend.current.gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures,
+                                         k: batch, alpha: 1, a: dy.baseAddress!, lda: outFeatures,
+                                         b: x.baseAddress!, ldb: inFeatures, beta: overwrite ? 0 : 1,
+                                         c: dw.baseAddress!, ldc: inFeatures)
                 }
             }
+            bias?.withGradientForAccumulation { db, overwrite in
+                if overwrite { db.update(repeating: 0) }
+                gk_add_column_sums(dy.baseAddress!, batch, outFeatures, db.baseAddress!)
+            }
         }
+    }
+
+    /// dx `[N, inFeatures]` = dy · W for dy `[N, outFeatures]`.
+    private func inputGradient(_ outputGradient: Tensor) -> Tensor {
+        let batch = cachedInput.shape[0]
+        precondition(outputGradient.shape == [batch, outFeatures],
+                     "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
+        let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
         return inputGradientBuffer.fill(shape: cachedInput.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 weight.value.withUnsafeBufferPointer { w in

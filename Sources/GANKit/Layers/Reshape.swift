@@ -8,11 +8,15 @@ public final class Reshape: ParameterlessLayer, InputShapeValidating {
     /// No mode-dependent behaviour.
     public var isTraining = true
     private var inputShape: TensorShape = [0]
+    /// `[1] + itemShape`, built once: forward only sets the batch axis (building the
+    /// shape from arrays every call cost two heap allocations per training step).
+    private let outputShapeTemplate: TensorShape
 
     /// Creates a reshape to `[N] + itemShape`.
     public init(_ itemShape: TensorShape) {
         precondition(itemShape.rank < TensorShape.maximumRank, "Reshape: item shape \(itemShape) has too many axes")
         self.itemShape = itemShape
+        outputShapeTemplate = TensorShape([1] + Array(itemShape))
     }
 
     /// Why `forward` would reject `shape` (items whose element count differs from `itemShape`'s).
@@ -28,7 +32,9 @@ public final class Reshape: ParameterlessLayer, InputShapeValidating {
     public func forward(_ input: Tensor) -> Tensor {
         requireValidInput(input.shape)
         inputShape = input.shape
-        return input.reshaped(to: TensorShape([input.shape[0]] + Array(itemShape)))
+        var shape = outputShapeTemplate
+        shape[0] = input.shape[0]
+        return input.reshaped(to: shape)
     }
 
     /// Reshapes the gradient back to the input's shape.

@@ -1,3 +1,4 @@
+import CGANKitKernels
 import Foundation
 
 /// Adam: per-parameter step sizes from running averages of the gradient and
@@ -20,8 +21,10 @@ import Foundation
 /// (TensorFlow adds an "ε hat" before correcting). GANs usually want
 /// `learningRate: 2e-4, beta1: 0.5` (Radford et al., DCGAN).
 ///
-/// Each step makes one pass over each parameter's raw buffers (weight decay,
-/// moments and update fused) and allocates nothing. Large parameters are not
+/// Each step makes one vectorized pass over each parameter's raw buffers
+/// (weight decay, moments and update fused, in C: `gk_adam_update`) and
+/// allocates nothing. The Swift loop it replaced took a third of an MLP-GAN step
+/// (3 ns per element: scalar SSE2 square root and division). Large parameters are not
 /// split across threads: on the 2-core reference machine the update is memory
 /// bound and `parallelFor` measured 1.0–1.07× at 65k–4M elements.
 ///
@@ -99,22 +102,14 @@ public final class Adam: Optimizer {
         for index in parameters.indices {
             let parameter = parameters[index]
             checkGradientShape(parameter, index: index, optimizer: "Adam")
-            // Buffers: p, g, m, v all have parameter.value.count elements.
+            // Buffers: p, g, m, v all have parameter.value.count elements; one fused
+            // vectorized pass (gk_adam_update: AVX-512/AVX2/baseline chosen at run time).
             parameter.gradient.withUnsafeBufferPointer { g in
                 parameter.value.withUnsafeMutableBufferPointer { p in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            for i in 0..<p.count {
-                                var gi = g[i]
-                                if l2 != 0 { gi += l2 * p[i] }
-                                var pi = p[i]
-                                if shrink != 1 { pi *= shrink }
-                                let mi = beta1 * m[i] + (1 - beta1) * gi
-                                let vi = beta2 * v[i] + (1 - beta2) * gi * gi
-                                m[i] = mi
-                                v[i] = vi
-                                p[i] = pi - stepSize * (mi / (vi.squareRoot() / correction2 + epsilon))
-                            }
+                            gk_adam_update(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, p.count,
+                                           beta1, beta2, stepSize, correction2, epsilon, l2, shrink)
                         }
                     }
                 }

@@ -1,0 +1,142 @@
+import CAllocationCounter
+import Foundation
+import GANKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Wall-clock seconds since an arbitrary start (monotonic).
+func wallSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
+#if canImport(Glibc)
+let rusageSelf = RUSAGE_SELF.rawValue
+#else
+let rusageSelf = RUSAGE_SELF
+#endif
+
+/// User + system CPU seconds of this process (all threads), from getrusage.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(rusageSelf, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// Peak resident set size of this process in MiB (ru_maxrss: KiB on Linux, bytes on Darwin).
+func peakResidentMiB() -> Double {
+    var usage = rusage()
+    getrusage(rusageSelf, &usage)
+    #if canImport(Darwin)
+    return Double(usage.ru_maxrss) / 1_048_576
+    #else
+    return Double(usage.ru_maxrss) / 1024
+    #endif
+}
+
+/// One measured row.
+struct RowResult: Codable {
+    var row: String
+    var model: String
+    var batch: Int
+    var threads: Int
+    var steps: Int
+    var stepsPerSecond: Double
+    var millisecondsPerStep: Double
+    /// CPU seconds (user + system, all threads) per step.
+    var cpuSecondsPerStep: Double
+    /// Steps per CPU second: the rate that matters on a shared machine.
+    var stepsPerCPUSecond: Double
+    var gflopPerStep: Double
+    var gflopPerSecond: Double
+    /// Heap allocations per steady-state step (-1 when the counter is unavailable).
+    var allocationsPerStep: Double
+    var peakRSSMiB: Double
+}
+
+/// Trains `workload` for at least `seconds` (and `minimumSteps` steps) after a
+/// warm-up, and measures it.
+func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowResult {
+    let trainer = makeTrainer(workload, seed: 7)
+    let real = makeRealBatch(workload.batch, seed: 11)
+    let flops = flopsPerStep(workload)
+    // Warm-up: buffers, BLAS thread pools and caches settle.
+    let warmup = workload.model == .dcgan ? 3 : 20
+    for _ in 0..<warmup { _ = trainer.trainStep(real: real) }
+
+    // Allocations per steady-state step.
+    let allocationSteps = workload.model == .dcgan ? 3 : 10
+    let allocationsBefore = gankit_allocation_count()
+    for _ in 0..<allocationSteps { _ = trainer.trainStep(real: real) }
+    let allocations = Double(gankit_allocation_count() - allocationsBefore) / Double(allocationSteps)
+
+    let wallStart = wallSeconds(), cpuStart = cpuSeconds()
+    var steps = 0
+    repeat {
+        _ = trainer.trainStep(real: real)
+        steps += 1
+    } while steps < minimumSteps || wallSeconds() - wallStart < seconds
+    let wall = wallSeconds() - wallStart, cpu = cpuSeconds() - cpuStart
+    return RowResult(row: workload.description, model: workload.model.rawValue, batch: workload.batch,
+                     threads: Parallelism.threadCount, steps: steps,
+                     stepsPerSecond: Double(steps) / wall, millisecondsPerStep: wall / Double(steps) * 1000,
+                     cpuSecondsPerStep: cpu / Double(steps), stepsPerCPUSecond: Double(steps) / cpu,
+                     gflopPerStep: flops / 1e9, gflopPerSecond: flops * Double(steps) / wall / 1e9,
+                     allocationsPerStep: gankit_allocation_counting_available() == 1 ? allocations : -1,
+                     peakRSSMiB: peakResidentMiB())
+}
+
+// MARK: - GEMM
+
+/// One GEMM timing: the active backend and the built-in kernel on the same shape.
+struct GEMMResult: Codable {
+    var shape: String
+    var backendGFLOPs: Double
+    var builtinGFLOPs: Double
+}
+
+/// The matrix products of the GAN steps (and two squares), as
+/// `(m, n, k, transposeA, transposeB, what)`.
+let gemmShapes: [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, what: String)] = [
+    (64, 512, 784, false, true, "MLP D layer 1 forward"),
+    (512, 784, 64, true, false, "MLP D layer 1 weight gradient"),
+    (64, 784, 512, false, false, "MLP D layer 1 input gradient"),
+    (64, 256, 512, false, true, "MLP D layer 2 forward"),
+    (128, 49, 1024, false, false, "DCGAN D conv 2, one image"),
+    (1024, 49, 128, true, false, "DCGAN G convT 1, one image"),
+    (256, 256, 256, false, false, "square"),
+    (1024, 1024, 1024, false, false, "square"),
+]
+
+/// GFLOP/s of one product with `backend`: repeats for ≥ 0.2 s, best of three.
+func gemmRate(_ backend: Backend, m: Int, n: Int, k: Int, ta: Bool, tb: Bool) -> Double {
+    var rng = SeededGenerator(seed: 3)
+    let a = Tensor.randomNormal(ta ? [k, m] : [m, k], using: &rng)
+    let b = Tensor.randomNormal(tb ? [n, k] : [k, n], using: &rng)
+    var c = Tensor(zeros: [m, n])
+    let flops = 2 * Double(m) * Double(n) * Double(k)
+    var best = 0.0
+    for _ in 0..<3 {
+        var repeats = 0
+        let start = wallSeconds()
+        repeat {
+            backend.gemm(a, transposed: ta, b, transposed: tb, into: &c)
+            repeats += 1
+        } while wallSeconds() - start < 0.2
+        best = max(best, flops * Double(repeats) / (wallSeconds() - start) / 1e9)
+    }
+    return best
+}
+
+func measureGEMMs() -> [GEMMResult] {
+    gemmShapes.map { s in
+        let label = "\(s.m)×\(s.n)×\(s.k)\(s.ta ? " Aᵀ" : "")\(s.tb ? " Bᵀ" : "") (\(s.what))"
+        return GEMMResult(shape: label, backendGFLOPs: gemmRate(GANKit.backend, m: s.m, n: s.n, k: s.k, ta: s.ta, tb: s.tb),
+                          builtinGFLOPs: gemmRate(.builtinKernel, m: s.m, n: s.n, k: s.k, ta: s.ta, tb: s.tb))
+    }
+}

@@ -1,0 +1,111 @@
+// GANKit's C kernels: element-wise passes compiled for several instruction
+// sets and chosen at run time (AVX-512 or AVX2+FMA on x86-64 when the CPU has
+// them, otherwise the baseline build: SSE2 on x86-64, NEON on arm64).
+//
+// Every function works on raw float buffers; `n` counts elements. Buffers may
+// be unaligned; outputs may not overlap inputs unless stated. For a fixed CPU
+// the results are deterministic (no threads, no data-dependent order).
+#ifndef CGANKITKERNELS_H
+#define CGANKITKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction set the kernels run with: "AVX-512", "AVX2+FMA" or "baseline".
+const char *gk_kernel_level(void);
+
+/// Forces the baseline kernels (1) or automatic choice (0); for tests.
+void gk_force_baseline(int force);
+
+/// One Adam/AdamW update, fused (PyTorch's formula), for i < n:
+///   g' = g[i] + l2·p[i];  p' = p[i]·shrink
+///   m[i] = β₁·m[i] + (1 − β₁)·g';  v[i] = β₂·v[i] + (1 − β₂)·g'²
+///   p[i] = p' − stepSize·m[i] / (√v[i] / correction2 + ε)
+/// p, m, v: [n], updated in place; g: [n].
+void gk_adam_update(float *p, const float *g, float *m, float *v, size_t n, float beta1, float beta2,
+                    float stepSize, float correction2, float epsilon, float l2, float shrink);
+
+/// y[i] = x[i] > 0 ? x[i] : alpha·x[i].  x, y: [n] (may be the same buffer).
+void gk_leaky_relu(const float *x, float *y, size_t n, float alpha);
+/// dx[i] = x[i] > 0 ? dy[i] : alpha·dy[i].  x, dy, dx: [n].
+void gk_leaky_relu_backward(const float *x, const float *dy, float *dx, size_t n, float alpha);
+/// y[i] = x[i] > 0 ? x[i] : 0.  x, y: [n].
+void gk_relu(const float *x, float *y, size_t n);
+/// dx[i] = x[i] > 0 ? dy[i] : 0.  x, dy, dx: [n].
+void gk_relu_backward(const float *x, const float *dy, float *dx, size_t n);
+/// y[i] = tanh(x[i]) (Cephes tanhf: relative error ≲ 2e-7).  x, y: [n].
+void gk_tanh(const float *x, float *y, size_t n);
+/// dx[i] = dy[i]·(1 − y[i]²), y the forward output.  y, dy, dx: [n].
+void gk_tanh_backward(const float *y, const float *dy, float *dx, size_t n);
+
+/// y[r·columns + c] += bias[c] for r < rows, c < columns.  y: [rows, columns]; bias: [columns].
+void gk_add_row_bias(float *y, const float *bias, size_t rows, size_t columns);
+/// sums[c] += Σ_r x[r·columns + c], summed in row order.  x: [rows, columns]; sums: [columns].
+void gk_add_column_sums(const float *x, size_t rows, size_t columns, float *sums);
+
+// MARK: - Convolutions
+
+/// Copies the patches of one image [C, H, W] into columns [C·kH·kW, outH·outW] whose rows are
+/// rowStride floats apart; positions in the padding read as 0. Every column element is written.
+void gk_im2col(const float *image, long channels, long height, long width, long kernelHeight, long kernelWidth,
+               long strideHeight, long strideWidth, long paddingHeight, long paddingWidth, long outputHeight,
+               long outputWidth, float *columns, long rowStride);
+/// The adjoint: zeroes image [C, H, W], then adds every column element where im2col read it
+/// (entries in the padding are dropped), in a fixed order.
+void gk_col2im(const float *columns, long channels, long height, long width, long kernelHeight, long kernelWidth,
+               long strideHeight, long strideWidth, long paddingHeight, long paddingWidth, long outputHeight,
+               long outputWidth, float *image, long rowStride);
+
+// MARK: - BatchNorm
+// x, y, dy, dx: [N, C, S] (S = 1 for [N, C]); per-channel arrays: [C]. Each call
+// handles channels c0 ..< c1; sums in double, in an order fixed by the shape.
+
+/// mean[c] and biased variance[c] over N·S values.
+void gk_bn_statistics(const float *x, size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1,
+                      float *mean, float *variance);
+/// y = (x − mean[c])·scale[c] + shift[c]; shift may be NULL (0).
+void gk_bn_normalize(const float *x, float *y, size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1,
+                     const float *mean, const float *scale, const float *shift);
+/// sumDy[c] = Σ dy, sumDyXhat[c] = invstd[c]·Σ dy·(x − mean[c]).
+void gk_bn_gradient_sums(const float *dy, const float *x, size_t batch, size_t channels, size_t spatial, size_t c0,
+                         size_t c1, const float *mean, const float *invstd, float *sumDy, float *sumDyXhat);
+/// dx = dyScale[c]·dy + centeredScale[c]·(x − mean[c]) + shift[c].
+void gk_bn_input_gradient(const float *dy, const float *x, float *dx, size_t batch, size_t channels, size_t spatial,
+                          size_t c0, size_t c1, const float *mean, const float *dyScale, const float *centeredScale,
+                          const float *shift);
+
+// MARK: - Threads
+
+/// A chunk of parallel work: `task(context, chunk)`.
+typedef void (*gk_pool_task)(void *context, long chunk);
+/// Runs task(context, c) for every c in 0..<chunks, chunk 0 on the calling
+/// thread and the others on persistent pool threads, and returns when all are done.
+/// Runs the chunks one after another on the calling thread when called from
+/// inside a chunk, or while another thread's job is running. No allocation
+/// after the pool's threads exist.
+void gk_pool_run(long chunks, gk_pool_task task, void *context);
+/// 1 on a thread currently running a gk_pool_run chunk (BLAS then stays single-threaded).
+int gk_pool_inside(void);
+
+// MARK: - GEMM (the built-in backend's kernel on AVX-512 / AVX2+FMA CPUs)
+
+/// 1 when gk_sgemm_block has an AVX-512 or AVX2+FMA kernel on this CPU, 0 otherwise.
+int gk_sgemm_available(void);
+/// Bytes of the scratch buffer gk_sgemm_block needs (packed A and B blocks); align it to 64 bytes.
+size_t gk_sgemm_scratch_bytes(void);
+/// C[m0..<m1, n0..<n1] = alpha·op(A)·op(B) + beta·C, single-threaded, row-major.
+/// op(A) is m×k: A[i·lda + p], or A[p·lda + i] when transA; op(B) is k×n: B[p·ldb + j],
+/// or B[j·ldb + p] when transB; C[i·ldc + j], not read when beta == 0.
+/// Only call when gk_sgemm_available().
+void gk_sgemm_block(int transA, int transB, size_t m0, size_t m1, size_t n0, size_t n1, size_t k, float alpha,
+                    const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
+                    void *scratch);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
