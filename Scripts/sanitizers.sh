@@ -7,6 +7,7 @@
 #   Scripts/sanitizers.sh                 # both, full suite
 #   Scripts/sanitizers.sh thread          # one sanitizer
 #   FILTER='GEMM|Conv|IDX' Scripts/sanitizers.sh   # a subset (swift test --filter)
+#   SKIP='Classifier' Scripts/sanitizers.sh         # leave tests out (swift test --skip)
 #   BACKENDS=builtin Scripts/sanitizers.sh          # only the built-in GEMM (default: "default builtin")
 #
 # The kernels run on both cores through parallelFor (DispatchQueue.concurrentPerform)
@@ -18,6 +19,7 @@ sanitizers=(address thread)
 [ $# -gt 0 ] && sanitizers=("$@")
 filter=()
 [ -n "${FILTER:-}" ] && filter=(--filter "$FILTER")
+[ -n "${SKIP:-}" ] && filter+=(--skip "$SKIP")
 
 # Stop at the first report instead of continuing; suppressions are documented in the file.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=0}"
