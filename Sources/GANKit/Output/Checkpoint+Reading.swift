@@ -165,7 +165,9 @@ private struct ByteReader {
     mutating func take(_ count: Int, elementSize: Int = 1) throws -> ArraySlice<UInt8> {
         let (total, overflow) = count.multipliedReportingOverflow(by: elementSize)
         guard !overflow, total <= remaining else {
-            throw CheckpointError.truncated(path: path, needed: overflow ? Int.max : position + total, available: end)
+            // A size read from the file can be close to Int.max: saturate rather than overflow.
+            let (needed, pastEnd) = position.addingReportingOverflow(total)
+            throw CheckpointError.truncated(path: path, needed: overflow || pastEnd ? Int.max : needed, available: end)
         }
         defer { position += total }
         return bytes[position..<(position + total)]
