@@ -8,6 +8,7 @@
 #   Fuzz/run.sh 600                  # ten minutes each
 #   Fuzz/run.sh 60 fuzz-checkpoint   # one target
 #   Fuzz/run.sh 0 fuzz-idx Fuzz/artifacts/crash-…   # replay one input
+#   FUZZ_SEED=1 Fuzz/run.sh 60       # a fixed libFuzzer seed: the same inputs in the same order (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -38,7 +39,7 @@ for target in "${targets[@]}"; do
     echo "== running $target for ${seconds}s (log: $log)"
     set +e
     "$binary" "$work" "Fuzz/Corpus/$corpus_name" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
-        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=Fuzz/artifacts/"$target"- >"$log" 2>&1
+        -rss_limit_mb=2048 ${FUZZ_SEED:+-seed=$FUZZ_SEED} -print_final_stats=1 -artifact_prefix=Fuzz/artifacts/"$target"- >"$log" 2>&1
     code=$?
     set -e
     executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
