@@ -68,22 +68,20 @@ extension Layer {
 
     /// Parameters keyed by their path (e.g. `"0.weight"` inside a `Sequential`).
     public var namedParameters: [(path: String, parameter: Parameter)] {
-        if let container = self as? any LayerContainer {
-            return container.children.enumerated().flatMap { index, child in
-                child.namedParameters.map { ("\(index).\($0.path)", $0.parameter) }
-            }
-        }
-        return parameters.map { ($0.name, $0) }
+        namedLeafLayers().flatMap { leaf in leaf.layer.parameters.map { (leaf.path + $0.name, $0) } }
     }
 
     /// Buffers keyed by their path (e.g. `"1.runningMean"`).
     public var namedBuffers: [(path: String, buffer: Buffer)] {
-        if let container = self as? any LayerContainer {
-            return container.children.enumerated().flatMap { index, child in
-                child.namedBuffers.map { ("\(index).\($0.path)", $0.buffer) }
-            }
+        namedLeafLayers().flatMap { leaf in leaf.layer.buffers.map { (leaf.path + $0.name, $0) } }
+    }
+
+    /// Every non-container layer in the tree with its path prefix (`"3."`, `"1.0."`, or `""` for the root).
+    func namedLeafLayers(path: String = "") -> [(path: String, layer: any Layer)] {
+        guard let container = self as? any LayerContainer else { return [(path, self)] }
+        return container.children.enumerated().flatMap { index, child in
+            child.namedLeafLayers(path: "\(path)\(index).")
         }
-        return buffers.map { ($0.name, $0) }
     }
 }
 

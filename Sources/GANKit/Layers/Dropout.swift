@@ -8,14 +8,8 @@ public protocol RandomizedLayer: Layer {
 }
 
 /// Every ``RandomizedLayer`` in the tree with its path prefix (`"3."`, or `""` for the root).
-func namedRandomizedLayers(_ layer: any Layer, path: String = "") -> [(path: String, layer: any RandomizedLayer)] {
-    if let container = layer as? any LayerContainer {
-        return container.children.enumerated().flatMap { index, child in
-            namedRandomizedLayers(child, path: "\(path)\(index).")
-        }
-    }
-    if let randomized = layer as? any RandomizedLayer { return [(path, randomized)] }
-    return []
+func namedRandomizedLayers(_ layer: any Layer) -> [(path: String, layer: any RandomizedLayer)] {
+    layer.namedLeafLayers().compactMap { leaf in (leaf.layer as? any RandomizedLayer).map { (leaf.path, $0) } }
 }
 
 /// Inverted dropout: in training, zeroes each element with probability `rate`
