@@ -21,6 +21,8 @@ p.add_argument("--out", required=True)
 p.add_argument("--samples", type=int, default=10000)
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--threads", type=int, default=1)
+p.add_argument("--export-at", default="",
+               help="comma-separated epochs after which to also write OUT with -eN before .idx")
 p.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "Data", "MNIST"))
 args = p.parse_args()
 torch.manual_seed(args.seed)
@@ -56,6 +58,21 @@ optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
 optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
 batch = 64
 start = time.time()
+
+
+def export(path):
+    """Writes args.samples images from fresh noise as IDX3 unsigned bytes (eval mode, like gan-eval expects)."""
+    G.eval()
+    with torch.no_grad():
+        samples = torch.cat([G(torch.randn(500, 100)) for _ in range((args.samples + 499) // 500)])[:args.samples]
+    G.train()
+    pixels = ((samples.squeeze(1).numpy() + 1) / 2 * 255).round().clip(0, 255).astype(np.uint8)
+    with open(path, "wb") as f:
+        f.write(struct.pack(">BBBB", 0, 0, 8, 3) + struct.pack(">III", *pixels.shape) + pixels.tobytes())
+    print(f"wrote {path}", flush=True)
+
+
+export_at = {int(e) for e in args.export_at.split(",") if e}
 for epoch in range(args.epochs):
     order = torch.randperm(len(data))
     for i in range(len(data) // batch):
@@ -71,11 +88,8 @@ for epoch in range(args.epochs):
         if (i + 1) % 300 == 0:
             print(f"  epoch {epoch + 1} batch {i + 1}: {time.time() - start:.0f} s", flush=True)
     print(f"epoch {epoch + 1}: D {lossD.item():.3f} G {lossG.item():.3f} ({time.time() - start:.0f} s)", flush=True)
+    if epoch + 1 in export_at and epoch + 1 != args.epochs:
+        export(args.out.replace(".idx", f"-e{epoch + 1}.idx"))
 
-G.eval()
-with torch.no_grad():
-    samples = torch.cat([G(torch.randn(500, 100)) for _ in range((args.samples + 499) // 500)])[:args.samples]
-pixels = ((samples.squeeze(1).numpy() + 1) / 2 * 255).round().clip(0, 255).astype(np.uint8)
-with open(args.out, "wb") as f:
-    f.write(struct.pack(">BBBB", 0, 0, 8, 3) + struct.pack(">III", *pixels.shape) + pixels.tobytes())
-print(f"wrote {args.out}")
+export(args.out)
+
