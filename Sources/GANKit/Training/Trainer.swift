@@ -33,7 +33,18 @@ public final class Trainer {
     /// Length of the noise vector.
     public let latentDimension: Int
     /// Discriminator updates per generator update (WGAN's critic uses 5).
-    public var discriminatorSteps: Int = 1
+    public var discriminatorSteps: Int = 1 {
+        didSet {
+            precondition(discriminatorSteps >= 1, "Trainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)")
+        }
+    }
+    /// A penalty on the discriminator's input gradient added to its loss at
+    /// every discriminator update: ``GradientPenalty/wassersteinGP(weight:)``
+    /// (WGAN-GP) or ``GradientPenalty/r1(gamma:)``. Nil (the default) for none.
+    public var gradientPenalty: GradientPenalty?
+    /// Whether either network holds a ``ClassConditionedLayer``: then every step
+    /// needs the real batch's class labels, and fakes are generated for those same classes.
+    public let isConditional: Bool
     /// Target for real samples in the discriminator loss; 0.9 gives one-sided label smoothing.
     public var realLabel: Float = 1
     /// When set, each network's gradients are scaled before every optimizer step so
@@ -69,6 +80,10 @@ public final class Trainer {
     private var noiseBuffer = TensorBuffer()
     private var lossGradient = TensorBuffer()
     private var lastFake = Tensor.empty
+    /// The class labels `lastFake` was generated for (conditional models only).
+    private var lastFakeLabels = Tensor.empty
+    /// Scratch of the gradient penalty.
+    var penaltyScratch = GradientPenaltyScratch()
 
     /// Creates a trainer. Both networks are switched to training mode.
     /// - Parameter seed: seeds the noise generator.
@@ -83,6 +98,7 @@ public final class Trainer {
         self.discriminatorOptimizer = discriminatorOptimizer
         self.latentDimension = latentDimension
         noiseGenerator = SeededGenerator(seed: seed)
+        isConditional = generator.isClassConditioned || discriminator.isClassConditioned
         generator.isTraining = true
         discriminator.isTraining = true
     }
@@ -99,10 +115,14 @@ public final class Trainer {
         return noise
     }
 
-    /// One discriminator update on `real` and a fake batch of the same size.
-    /// - Returns: the loss (real + fake part) and mean D(x), D(G(z)) as ``GANObjective/realness(_:)``.
+    /// One discriminator update on `real` and a fake batch of the same size
+    /// (plus ``gradientPenalty`` when set).
+    /// - Parameter labels: the class of each real sample, `[N]`; required exactly when
+    ///   ``isConditional``. The fake batch is generated for the same classes.
+    /// - Returns: the loss (real + fake part + penalty) and mean D(x), D(G(z)) as ``GANObjective/realness(_:)``.
     @discardableResult
-    public func discriminatorStep(real: Tensor) -> (loss: Float, realScore: Float, fakeScore: Float) {
+    public func discriminatorStep(real: Tensor, labels: Tensor? = nil) -> (loss: Float, realScore: Float, fakeScore: Float) {
+        setLabels(labels, batchSize: real.shape[0])
         discriminatorOptimizer.zeroGradients()
         let realOutput = discriminator.forward(real)
         let realScore = meanRealness(realOutput)
@@ -114,15 +134,34 @@ public final class Trainer {
         let fakeScore = meanRealness(fakeOutput)
         let fakeLoss = objective.discriminatorFakeLoss(fakeOutput, gradient: &lossGradient)
         discriminator.backwardParametersOnly(fakeLoss.gradient)
+        let penalty = gradientPenalty.map { accumulateGradientPenalty($0, real: real, fake: lastFake) } ?? 0
         clipGradientsIfNeeded(discriminatorOptimizer)
         discriminatorOptimizer.step()
-        return (realLoss.value + fakeLoss.value, realScore, fakeScore)
+        return (realLoss.value + fakeLoss.value + penalty, realScore, fakeScore)
+    }
+
+    /// Hands `labels` to both networks (conditional models), checking they are given exactly when needed.
+    private func setLabels(_ labels: Tensor?, batchSize: Int) {
+        guard isConditional else {
+            precondition(labels == nil, "Trainer: class labels given, but neither network is class-conditioned")
+            return
+        }
+        guard let labels else {
+            preconditionFailure("Trainer: the model is class-conditioned; pass the batch's labels [\(batchSize)]")
+        }
+        precondition(labels.shape == [batchSize],
+                     "Trainer: expected class labels [\(batchSize)] for the batch, got \(labels.shape)")
+        lastFakeLabels = labels
+        generator.setClassLabels(labels)
+        discriminator.setClassLabels(labels)
     }
 
     /// One generator update on fresh noise (for custom loops).
+    /// - Parameter labels: the classes to generate, `[batchSize]`; required exactly when ``isConditional``.
     /// - Returns: the generator loss.
     @discardableResult
-    public func generatorStep(batchSize: Int) -> Float {
+    public func generatorStep(batchSize: Int, labels: Tensor? = nil) -> Float {
+        setLabels(labels, batchSize: batchSize)
         lastFake = generator.forward(makeNoise(batchSize: batchSize))
         return generatorUpdateOnLastFake()
     }
@@ -130,6 +169,7 @@ public final class Trainer {
     /// Backpropagates the generator loss on `lastFake` (whose forward is still cached in the generator).
     private func generatorUpdateOnLastFake() -> Float {
         generatorOptimizer.zeroGradients()
+        if isConditional { discriminator.setClassLabels(lastFakeLabels) }
         let output = discriminator.forward(lastFake)
         let loss = objective.generatorLoss(output, gradient: &lossGradient)
         let sampleGradient = discriminator.backward(loss.gradient, parameterGradients: .skip)
@@ -143,10 +183,11 @@ public final class Trainer {
 
     /// One full training step on a real batch: ``discriminatorSteps`` discriminator
     /// updates, then a generator update on the last fake batch.
-    public func trainStep(real: Tensor) -> (discriminatorLoss: Float, generatorLoss: Float,
-                                              realScore: Float, fakeScore: Float) {
+    /// - Parameter labels: the class of each real sample, `[N]`; required exactly when ``isConditional``.
+    public func trainStep(real: Tensor, labels: Tensor? = nil) -> (discriminatorLoss: Float, generatorLoss: Float,
+                                                                  realScore: Float, fakeScore: Float) {
         var d: (loss: Float, realScore: Float, fakeScore: Float) = (0, 0, 0)
-        for _ in 0..<discriminatorSteps { d = discriminatorStep(real: real) }
+        for _ in 0..<discriminatorSteps { d = discriminatorStep(real: real, labels: labels) }
         let g = generatorUpdateOnLastFake()
         step += 1
         return (d.loss, g, d.realScore, d.fakeScore)
@@ -181,15 +222,41 @@ public final class Trainer {
     @discardableResult
     public func train<Batches: Sequence<Tensor>>(epochs: Int, batchesPerEpoch: Int,
                                                  batches: (_ epoch: Int) -> Batches) throws(TrainingError) -> History {
+        try runEpochs(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
+            batches(epoch).lazy.map { (images: $0, labels: Tensor?.none) }
+        }
+    }
+
+    /// Trains a class-conditional model (see ``isConditional``) like
+    /// ``train(epochs:batchesPerEpoch:batches:)``, on batches of images with their labels `[N]`.
+    ///
+    /// ```swift
+    /// let history = try trainer.train(epochs: 30, batchesPerEpoch: count) { epoch in
+    ///     zip(BatchSequence(images, batchSize: 64, seed: 7, epoch: epoch),
+    ///         BatchSequence(labels, batchSize: 64, seed: 7, epoch: epoch))   // same seed: same order
+    /// }
+    /// ```
+    @discardableResult
+    public func train<Batches: Sequence<(Tensor, Tensor)>>(
+        epochs: Int, batchesPerEpoch: Int, labeledBatches batches: (_ epoch: Int) -> Batches
+    ) throws(TrainingError) -> History {
+        try runEpochs(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
+            batches(epoch).lazy.map { (images: $0.0, labels: Optional($0.1)) }
+        }
+    }
+
+    private func runEpochs<Batches: Sequence<(images: Tensor, labels: Tensor?)>>(
+        epochs: Int, batchesPerEpoch: Int, batches: (_ epoch: Int) -> Batches
+    ) throws(TrainingError) -> History {
         var history = History()
         while epoch < epochs {
             let epochStart = Date()
             var dSum = 0.0, gSum = 0.0, count = 0
             var stopped = false
             let alreadyDone = batchInEpoch
-            for (index, real) in batches(epoch).enumerated() where index >= alreadyDone {
+            for (index, batch) in batches(epoch).enumerated() where index >= alreadyDone {
                 let start = Date()
-                let result = trainStep(real: real)
+                let result = trainStep(real: batch.images, labels: batch.labels)
                 if let divergence = divergence(after: (result.discriminatorLoss, result.generatorLoss),
                                                batch: index, history: history) {
                     throw .diverged(divergence)
@@ -219,14 +286,21 @@ public final class Trainer {
         return history
     }
 
-    /// Generates samples from `noise` `[N, latentDimension]` without advancing ``noiseGenerator``,
+    /// Generates samples from `noise` `[N, latentDimension]` (of the classes `labels` for a
+    /// conditional generator) without advancing ``noiseGenerator``,
     /// with the averaged weights of ``generatorAverage`` when it is set.
     ///
     /// - Parameter inferenceMode: `true` (default) uses BatchNorm's running
     ///   statistics and disables dropout, then restores training mode; `false`
     ///   samples in training mode as the PyTorch DCGAN tutorial does (batch
     ///   statistics; also updates the running statistics).
-    public func sample(noise: Tensor, inferenceMode: Bool = true) -> Tensor {
+    /// - Parameter labels: the class of each sample, `[N]`; required exactly when the generator
+    ///   is class-conditioned.
+    public func sample(noise: Tensor, labels: Tensor? = nil, inferenceMode: Bool = true) -> Tensor {
+        precondition((labels != nil) == generator.isClassConditioned,
+                     generator.isClassConditioned ? "Trainer.sample: the generator is class-conditioned; pass labels [\(noise.shape[0])]"
+                                                  : "Trainer.sample: labels given, but the generator is not class-conditioned")
+        if let labels { generator.setClassLabels(labels) }
         if inferenceMode { generator.isTraining = false }
         defer { generator.isTraining = true }
         guard let generatorAverage else { return generator.forward(noise) }
