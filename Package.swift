@@ -54,6 +54,11 @@ let package = Package(
             path: "Examples/mnist-dcgan"
         ),
         .executableTarget(
+            name: "mnist-cgan",
+            dependencies: ["GANKit", "ExampleSupport"],
+            path: "Examples/mnist-cgan"
+        ),
+        .executableTarget(
             name: "custom-loop",
             dependencies: ["GANKit", "ExampleSupport"],
             path: "Examples/custom-loop"

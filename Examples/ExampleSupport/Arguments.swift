@@ -59,6 +59,8 @@ public struct ArgumentError: Error, CustomStringConvertible {
 /// The validated values of a command line.
 public struct ParsedArguments: Sendable {
     var values: [String: String]
+    /// The options that were on the command line (the rest hold their defaults).
+    var given: Set<String> = []
 
     /// The value of an integer option (validated during parsing).
     public func integer(_ name: String) -> Int { Int(values[name]!)! }
@@ -72,6 +74,8 @@ public struct ParsedArguments: Sendable {
     public func url(_ name: String) -> URL? { values[name].map { URL(fileURLWithPath: $0) } }
     /// Whether a flag was given.
     public func flag(_ name: String) -> Bool { values[name] != nil }
+    /// Whether the option was on the command line (rather than holding its default).
+    public func wasGiven(_ name: String) -> Bool { given.contains(name) }
 }
 
 /// Parses and validates an example's arguments; prints help for `--help`.
@@ -138,10 +142,11 @@ public struct CommandLineInterface: Sendable {
             values[name] = try validate(value, for: option)
             index += 1
         }
+        let given = Set(values.keys)
         for option in options where values[option.name] == nil {
             if let value = option.defaultValue, !isFlag(option) { values[option.name] = try validate(value, for: option) }
         }
-        return ParsedArguments(values: values)
+        return ParsedArguments(values: values, given: given)
     }
 
     /// Parses the process arguments; prints help and exits 0 for `--help`,

@@ -41,6 +41,8 @@ public final class SampleQualityMonitor {
     public let seed: UInt64
     /// The reports so far, by epoch (counted from 0).
     public private(set) var reports: [(epoch: Int, report: EvaluationReport)] = []
+    /// For a conditional generator: the fraction of samples classified as the class they were asked to be, by epoch.
+    public private(set) var conditionalAccuracies: [(epoch: Int, accuracy: Double)] = []
 
     /// Loads the classifier from `classifierPath` and computes the reference statistics.
     /// - Throws: the checkpoint error when the classifier cannot be loaded.
@@ -56,26 +58,28 @@ public final class SampleQualityMonitor {
     /// Evaluates when `report.epoch + 1` is a multiple of ``interval``; prints a one-line summary.
     public func epochEnded(_ report: EpochReport, trainer: Trainer) {
         guard interval > 0, (report.epoch + 1) % interval == 0 else { return }
-        var generator = SeededGenerator(seed: seed ^ 0xE7A1)
-        var chunks: [Tensor] = []
-        var produced = 0
-        while produced < sampleCount {
-            let n = min(500, sampleCount - produced)
-            chunks.append(trainer.sample(noise: Tensor.randomNormal([n, trainer.latentDimension], using: &generator)))
-            produced += n
-        }
-        let result = evaluator.evaluate(Tensor(concatenating: chunks))
+        let samples = trainer.generateSamples(count: sampleCount, seed: seed ^ 0xE7A1, chunkSize: 500)
+        let result = evaluator.evaluate(samples.images)
         reports.append((report.epoch, result))
-        print(String(format: "  epoch %d metrics: FD %.3f, classifier score %.3f, precision %.3f, recall %.3f, "
-                     + "density %.3f, coverage %.3f, %d classes", report.epoch + 1, result.frechetDistance,
-                     result.classifierScore, result.precision, result.recall, result.density, result.coverage,
-                     result.classesCovered))
+        var line = String(format: "  epoch %d metrics: FD %.3f, classifier score %.3f, precision %.3f, recall %.3f, "
+                          + "density %.3f, coverage %.3f, %d classes", report.epoch + 1, result.frechetDistance,
+                          result.classifierScore, result.precision, result.recall, result.density, result.coverage,
+                          result.classesCovered)
+        if let requested = samples.labels {
+            let accuracy = evaluator.classifier.accuracy(images: samples.images, labels: requested.scalars.map { Int($0) })
+            conditionalAccuracies.append((report.epoch, accuracy))
+            line += String(format: ", %.1f %% classified as asked", 100 * accuracy)
+        }
+        print(line)
     }
 
     /// Records every report into `history.epochMetrics` (names from ``EvaluationReport/namedValues``).
     public func record(into history: inout History) {
         for (epoch, report) in reports {
             for (name, value) in report.namedValues { history.record(metric: name, value: value, epoch: epoch) }
+        }
+        for (epoch, accuracy) in conditionalAccuracies {
+            history.record(metric: "conditional_accuracy", value: accuracy, epoch: epoch)
         }
     }
 }

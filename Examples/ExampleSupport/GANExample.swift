@@ -50,7 +50,7 @@ public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
                help: "after training, write N generated images to OUT/samples.idx (IDX3, MNIST layout)"),
         Option("--limit", "N", kind: .positiveInteger,
                help: "train on the first N images only (quick trials and smoke tests)"),
-    ] + evaluationOptions + recipeOptions
+    ] + objectiveOptions + evaluationOptions + recipeOptions
 }
 
 /// Runs a GAN example end to end: data, trainer, per-epoch grids and
@@ -75,15 +75,25 @@ public struct GANExampleRun {
 
     /// Loads the training images of `--data`, scaled to [−1, 1], `[N, 1, H, W]`.
     public func loadTrainingImages() -> Tensor {
+        loadTrainingSet(requireLabels: false).images
+    }
+
+    /// Loads the training images of `--data` (`[N, 1, H, W]` in [−1, 1]) and their
+    /// labels `[N]` when the folder has a labels file, honouring `--limit`.
+    /// With `requireLabels`, a folder without labels is an error (conditional GANs).
+    public func loadTrainingSet(requireLabels: Bool) -> (images: Tensor, labels: Tensor?) {
         let directory = arguments.url("--data")!
         do {
             let dataset = try ImageDataset.mnist(directory: directory, split: .train)
-            var images = dataset.images
-            if arguments.string("--limit") != nil {
-                images = images.slice(0..<min(arguments.integer("--limit"), dataset.count))
+            let count = arguments.string("--limit") != nil ? min(arguments.integer("--limit"), dataset.count) : dataset.count
+            let images = dataset.images.slice(0..<count)
+            let labels = dataset.labels.map { Tensor($0.prefix(count).map(Float.init)) }
+            if requireLabels && labels == nil {
+                fail("no train-labels-idx1-ubyte[.gz] in \(directory.path): a conditional GAN needs the labels")
             }
-            print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) from \(directory.path)")
-            return images
+            print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst()))\(labels == nil ? "" : " with labels") "
+                  + "from \(directory.path)")
+            return (images, labels)
         } catch {
             fail("\(error)")
         }
@@ -98,7 +108,13 @@ public struct GANExampleRun {
     /// and history, and exits with status 130 (143) naming the resume command.
     /// A diverging run (NaN/Inf) exits with status 1 and leaves the last good
     /// checkpoint untouched.
-    public func train(_ trainer: Trainer, images: Tensor) {
+    ///
+    /// A conditional trainer (``Trainer/isConditional``) needs `labels` `[N]`; its
+    /// grids have one row per class (the same noise down each column), and
+    /// `--export-samples` also writes `samples-labels.idx`, the class each sample was asked to be.
+    public func train(_ trainer: Trainer, images: Tensor, labels: Tensor? = nil) {
+        precondition((labels != nil) == trainer.isConditional,
+                     "GANExampleRun.train: pass labels exactly when the trainer is conditional")
         let out = arguments.url("--out")!
         let epochs = arguments.integer("--epochs")
         let batchSize = arguments.integer("--batch-size")
@@ -113,6 +129,7 @@ public struct GANExampleRun {
         let samplesDirectory = out.appendingPathComponent("samples")
         let checkpointURL = out.appendingPathComponent("checkpoint.gankit")
         let historyURL = out.appendingPathComponent("history.csv")
+        applyObjectiveOptions(to: trainer)
         applyRecipe(to: trainer)
         do {
             try FileManager.default.createDirectory(at: samplesDirectory, withIntermediateDirectories: true)
@@ -138,8 +155,7 @@ public struct GANExampleRun {
                 fail("\(error)")
             }
         }
-        var fixedNoiseGenerator = SeededGenerator(seed: seed ^ 0xF1ED)
-        let fixedNoise = Tensor.randomNormal([64, trainer.latentDimension], using: &fixedNoiseGenerator)
+        let grid = SampleGrid(trainer: trainer, seed: seed ^ 0xF1ED)
         let batchesPerEpoch = BatchSequence(images, batchSize: batchSize, seed: seed).batchCount
         let progress = ProgressDisplay(totalEpochs: epochs)
         /// Saves the checkpoint unless a parameter is no longer finite (then the old one stays).
@@ -159,9 +175,8 @@ public struct GANExampleRun {
         }
         trainer.onEpochEnd = { report in
             progress.finishEpoch(report)
-            let grid = samplesDirectory.appendingPathComponent(String(format: "epoch-%03d.png", report.epoch + 1))
             do {
-                try saveImageGrid(trainer.sample(noise: fixedNoise), to: grid)
+                try grid.save(to: samplesDirectory.appendingPathComponent(String(format: "epoch-%03d.png", report.epoch + 1)))
             } catch {
                 fail("\(error)")
             }
@@ -173,8 +188,16 @@ public struct GANExampleRun {
         let start = Date()
         let newHistory: History
         do {
-            newHistory = try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
-                BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+            if let labels {
+                newHistory = try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch, labeledBatches: { epoch in
+                    // The same seed and epoch give the same order, so images and labels stay paired.
+                    zip(BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch),
+                        BatchSequence(labels, batchSize: batchSize, seed: seed, epoch: epoch))
+                })
+            } else {
+                newHistory = try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
+                    BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+                }
             }
         } catch {
             guard case .diverged(let divergence) = error else { fail("\(error)") }
@@ -193,12 +216,18 @@ public struct GANExampleRun {
             try history.writeCSV(to: historyURL)
             try history.lossPlot(title: "\(program) losses").write(to: out.appendingPathComponent("losses.png"))
             try writeMetricsPlot(history, to: out.appendingPathComponent("metrics.png"))
-            try saveImageGrid(trainer.sample(noise: fixedNoise), to: out.appendingPathComponent("samples.png"))
+            try grid.save(to: out.appendingPathComponent("samples.png"))
             let exportCount = arguments.integer("--export-samples")
             if exportCount > 0 {
                 let url = out.appendingPathComponent("samples.idx")
-                try exportIDX(generateSamples(trainer, count: exportCount, seed: seed), to: url)
+                let samples = trainer.generateSamples(count: exportCount, seed: seed ^ 0x5A3B1E)
+                try exportIDX(samples.images, to: url)
                 print("wrote \(exportCount) samples to \(url.path)")
+                if let requested = samples.labels {
+                    let labelsURL = out.appendingPathComponent("samples-labels.idx")
+                    try exportLabelsIDX(requested, to: labelsURL)
+                    print("wrote the class each sample was asked to be to \(labelsURL.path)")
+                }
             }
         } catch {
             fail("\(error)")
@@ -230,17 +259,34 @@ public struct GANExampleRun {
             + "resume with: \(command.joined(separator: " "))\n").utf8))
         exit(status)
     }
+}
 
-    /// `count` samples in inference mode, generated 256 at a time from a seed-derived noise stream.
-    public func generateSamples(_ trainer: Trainer, count: Int, seed: UInt64) -> Tensor {
-        var generator = SeededGenerator(seed: seed ^ 0x5A3B1E)
-        var chunks: [Tensor] = []
-        var produced = 0
-        while produced < count {
-            let n = min(256, count - produced)
-            chunks.append(trainer.sample(noise: Tensor.randomNormal([n, trainer.latentDimension], using: &generator)))
-            produced += n
+/// The fixed samples drawn after every epoch: 64 noise vectors in an 8-wide grid,
+/// or for a conditional generator one row per class with the same 10 noise
+/// vectors down the columns (so a column shows one "style" in every class).
+struct SampleGrid {
+    let trainer: Trainer
+    let noise: Tensor
+    let labels: Tensor?
+    let columns: Int
+
+    init(trainer: Trainer, seed: UInt64) {
+        self.trainer = trainer
+        var generator = SeededGenerator(seed: seed)
+        if let classes = trainer.classCount {
+            let perRow = 10
+            let styles = Tensor.randomNormal([perRow, trainer.latentDimension], using: &generator)
+            columns = perRow
+            noise = Tensor(concatenating: Array(repeating: styles, count: classes))
+            labels = Tensor((0..<classes * perRow).map { Float($0 / perRow) })
+        } else {
+            columns = 8
+            noise = Tensor.randomNormal([64, trainer.latentDimension], using: &generator)
+            labels = nil
         }
-        return Tensor(concatenating: chunks)
+    }
+
+    func save(to url: URL) throws {
+        try saveImageGrid(trainer.sample(noise: noise, labels: labels), columns: columns, to: url)
     }
 }

@@ -45,9 +45,7 @@ extension GANExampleRun {
                                                                 decay: Float(recipe.emaDecay))
         }
         trainer.realLabel = Float(recipe.realLabel)
-        // ParsedArguments fills in defaults, so look at the command line to see whether --lr was given.
-        let lrGiven = CommandLine.arguments.contains { $0 == "--lr" || $0.hasPrefix("--lr=") }
-        if let rate = recipe.learningRate, !lrGiven {
+        if let rate = recipe.learningRate, !arguments.wasGiven("--lr") {
             trainer.generatorOptimizer.learningRate = Float(rate)
             trainer.discriminatorOptimizer.learningRate = Float(rate)
         }

@@ -5,6 +5,7 @@
 // `mnist-gan --export-samples N` and `mnist-dcgan --export-samples N` write.
 //
 // Run:      swift run -c release gan-eval gan-output/samples.idx
+//           swift run -c release gan-eval cgan-output/samples.idx --labels cgan-output/samples-labels.idx
 //           swift run -c release gan-eval a.idx b.idx --reference train --json
 //           swift run -c release gan-eval --write-baselines baselines   (real, noise, collapsed… sets for a scale)
 // Output:   one table per file (or one JSON object per line with --json); ~10 s for 10 000 samples
@@ -23,6 +24,9 @@ let interface = CommandLineInterface(
                help: "classifier checkpoint written by train-classifier (default: the bundled one)"),
         Option("--data", "DIR", kind: .existingDirectory, default: bundledMNISTDirectory,
                help: "folder with the MNIST files"),
+        Option("--labels", "FILE", kind: .existingFile,
+               help: "IDX1 file of the class each sample was asked to be (mnist-cgan's samples-labels.idx): "
+                   + "also print the fraction classified as asked, per class (one sample file only)"),
         Option("--write-baselines", "DIR", kind: .outputDirectory,
                help: "write reference sample sets (real, noisy, collapsed, …) as IDX files into DIR and exit"),
     ])
@@ -85,6 +89,24 @@ let sampleSets: [Tensor] = files.map { file in
     return samples
 }
 
+// The requested classes of a conditional GAN's samples, checked against the one sample file.
+var requestedLabels: [Int]?
+if let labelsURL = arguments.url("--labels") {
+    guard files.count == 1 else { fail("--labels goes with exactly one sample file, got \(files.count)") }
+    do {
+        let file = try IDXFile.read(contentsOf: labelsURL)
+        guard file.dimensions.count == 1, file.dimensions[0] == sampleSets[0].shape[0] else {
+            fail("\(labelsURL.path): expected \(sampleSets[0].shape[0]) labels (IDX1), found dimensions \(file.dimensions)")
+        }
+        if let bad = file.bytes.firstIndex(where: { $0 >= MNISTClassifier.classCount }) {
+            fail("\(labelsURL.path): label \(bad) is \(file.bytes[bad]), expected 0–\(MNISTClassifier.classCount - 1)")
+        }
+        requestedLabels = file.bytes.map(Int.init)
+    } catch {
+        fail("\(error)")
+    }
+}
+
 let start = Date()
 let classifier: MNISTClassifier
 do {
@@ -106,11 +128,14 @@ let encoder = JSONEncoder()
 encoder.outputFormatting = [.withoutEscapingSlashes]
 for (file, samples) in zip(files, sampleSets) {
     let report = evaluator.evaluate(samples)
+    let conditional = requestedLabels.map { ConditionalAccuracy(classifier: classifier, samples: samples, requested: $0) }
     if json {
         let fileField = String(decoding: try! encoder.encode(file), as: UTF8.self)
         let reference = String(decoding: try! encoder.encode(referenceName), as: UTF8.self)
-        print("{\"file\":\(fileField),\"reference\":\(reference)," + report.json.dropFirst())
+        let accuracy = conditional.map { String(format: "\"conditional_accuracy\":%.6f,", $0.overall) } ?? ""
+        print("{\"file\":\(fileField),\"reference\":\(reference),\(accuracy)" + report.json.dropFirst())
     } else {
         print("\n\(file)\n\(report.summary)")
+        if let conditional { print(conditional.summary) }
     }
 }

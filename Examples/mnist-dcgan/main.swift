@@ -39,12 +39,12 @@ var rng = SeededGenerator(seed: arguments.seed("--seed"))
 let (generator, discriminator) = DCGAN.make(configuration, using: &rng)
 print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 
-// Optimizers and trainer.
-let learningRate = Float(arguments.number("--lr"))
+// Optimizers and trainer (--loss, --lr, --beta1/--beta2; the recipe and --critic-steps,
+// --gradient-penalty, --r1 are applied by run.train).
 let trainer = Trainer(
-    generator: generator, discriminator: discriminator, objective: NonSaturatingGAN(),
-    generatorOptimizer: Adam(parameters: generator.parameters, learningRate: learningRate, beta1: 0.5),
-    discriminatorOptimizer: Adam(parameters: discriminator.parameters, learningRate: learningRate, beta1: 0.5),
+    generator: generator, discriminator: discriminator, objective: run.objective,
+    generatorOptimizer: run.makeAdam(generator.parameters),
+    discriminatorOptimizer: run.makeAdam(discriminator.parameters),
     latentDimension: configuration.latentDimension, seed: arguments.seed("--seed") &+ 1)
 
 // Loop, grids, checkpoints, history, plot, samples.

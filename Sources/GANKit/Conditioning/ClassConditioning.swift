@@ -10,6 +10,8 @@
 /// A conforming layer reads ``classLabels`` in `forward`, and must stop with a
 /// message naming both sizes when their count differs from the batch size.
 public protocol ClassConditionedLayer: Layer {
+    /// The number of classes the layer knows (labels are `0..<classCount`).
+    var classCount: Int { get }
     /// The class index of every sample of the next `forward`, `[N]`, whole numbers as `Float`.
     var classLabels: Tensor { get set }
 }
@@ -25,9 +27,42 @@ extension Layer {
     }
 
     /// Whether any layer in this tree is a ``ClassConditionedLayer`` (so the network needs labels).
-    public var isClassConditioned: Bool {
-        if self is any ClassConditionedLayer { return true }
-        guard let container = self as? any LayerContainer else { return false }
-        return container.children.contains { $0.isClassConditioned }
+    public var isClassConditioned: Bool { conditioningClassCount != nil }
+
+    /// The class count of the first ``ClassConditionedLayer`` in this tree, or nil when there is none.
+    public var conditioningClassCount: Int? {
+        if let conditioned = self as? any ClassConditionedLayer { return conditioned.classCount }
+        guard let container = self as? any LayerContainer else { return nil }
+        for child in container.children {
+            if let count = child.conditioningClassCount { return count }
+        }
+        return nil
+    }
+}
+
+/// How the model builders (``MLPGAN``, ``DCGAN``) make a conditional GAN:
+/// both networks start with a ``ConcatenateClassEmbedding`` of `classCount`
+/// learned vectors of length `embeddingDimension` (appended to the noise in
+/// the generator, and to the image — as constant planes for the DCGAN — in
+/// the discriminator).
+public struct ClassConditioning: Sendable, Hashable {
+    /// Number of classes (10 for MNIST).
+    public var classCount: Int
+    /// Length of each class vector.
+    public var embeddingDimension: Int
+
+    /// Conditioning on `classCount` classes with vectors of length `embeddingDimension`.
+    public init(classCount: Int, embeddingDimension: Int = 10) {
+        precondition(classCount >= 1 && embeddingDimension >= 1,
+                     "ClassConditioning: classCount and embeddingDimension must be positive, got \(classCount), \(embeddingDimension)")
+        self.classCount = classCount
+        self.embeddingDimension = embeddingDimension
+    }
+
+    /// The ten digit classes of MNIST, vectors of length 10.
+    public static let digits = ClassConditioning(classCount: 10)
+
+    func makeLayer(using generator: inout SeededGenerator) -> ConcatenateClassEmbedding {
+        ConcatenateClassEmbedding(classCount: classCount, dimension: embeddingDimension, using: &generator)
     }
 }

@@ -23,6 +23,8 @@
 public final class ConcatenateClassEmbedding: ClassConditionedLayer {
     /// The per-class vectors.
     public let embedding: Embedding
+    /// The number of classes (rows of the embedding).
+    public var classCount: Int { embedding.count }
     /// The labels of the next forward, `[N]` (see ``ClassConditionedLayer``).
     public var classLabels = Tensor.empty
     /// No mode-dependent behaviour; kept for the `Layer` contract.

@@ -123,3 +123,23 @@ public func exportIDX(_ images: Tensor, to url: URL) throws {
     let bytes = images.withUnsafeBufferPointer { values in values.map(pixelByte) }
     try IDXFile(dimensions: dimensions, bytes: bytes).write(to: url)
 }
+
+/// Writes class labels `[N]` (whole numbers in 0...255) as an uncompressed IDX1
+/// file of unsigned bytes (the MNIST labels format), atomically — e.g. the class
+/// each exported sample of a conditional GAN was asked to be.
+/// - Throws: `IDXError.invalidTensorShape` for a shape other than `[N]` or a value
+///   that is not a whole number in 0...255, `IDXError.writeFailed` on I/O errors.
+public func exportLabelsIDX(_ labels: Tensor, to url: URL) throws {
+    let shape = Array(labels.shape)
+    guard shape.count == 1 else { throw IDXError.invalidTensorShape(shape: shape, reason: "expected labels [N]") }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(labels.count)
+    for (index, value) in labels.scalars.enumerated() {
+        guard value.isFinite, value == value.rounded(), value >= 0, value <= 255 else {
+            throw IDXError.invalidTensorShape(shape: shape,
+                                              reason: "label \(index) is \(value), expected a whole number in 0...255")
+        }
+        bytes.append(UInt8(value))
+    }
+    try IDXFile(dimensions: [labels.count], bytes: bytes).write(to: url)
+}

@@ -31,16 +31,19 @@ public enum DCGAN {
         public var depth: Int
         /// Negative slope of the discriminator's LeakyReLUs.
         public var leakySlope: Float
+        /// Class conditioning (a conditional DCGAN), or nil for an unconditional one.
+        public var conditioning: ClassConditioning?
 
         /// Creates a configuration.
         public init(latentDimension: Int = 100, imageSize: Int = 28, channels: Int = 1, baseWidth: Int = 64,
-                    depth: Int = 2, leakySlope: Float = 0.2) {
+                    depth: Int = 2, leakySlope: Float = 0.2, conditioning: ClassConditioning? = nil) {
             self.latentDimension = latentDimension
             self.imageSize = imageSize
             self.channels = channels
             self.baseWidth = baseWidth
             self.depth = depth
             self.leakySlope = leakySlope
+            self.conditioning = conditioning
         }
 
         /// The standard 28×28 grayscale MNIST DCGAN (feature maps 7×7×128 → 14×14×64 → 28×28×1).
@@ -64,13 +67,16 @@ public enum DCGAN {
     }
 
     /// Builds the generator: `[N, latentDimension]` → `[N, channels, imageSize, imageSize]` in [−1, 1].
+    /// A conditional generator starts with a ``ConcatenateClassEmbedding`` (labels set with `setClassLabels`).
     public static func makeGenerator(_ configuration: Configuration,
                                      using generator: inout SeededGenerator) -> Sequential {
         configuration.validate()
         let c = configuration
         let projected = c.initialChannels * c.initialSize * c.initialSize
-        var layers: [any Layer] = [
-            Dense(c.latentDimension, projected, bias: false, weightInitializer: .dcgan, using: &generator),
+        var layers: [any Layer] = c.conditioning.map { [$0.makeLayer(using: &generator)] } ?? []
+        layers += [
+            Dense(c.latentDimension + (c.conditioning?.embeddingDimension ?? 0), projected, bias: false,
+                  weightInitializer: .dcgan, using: &generator),
             BatchNorm(projected, weightInitializer: .normal(mean: 1, standardDeviation: 0.02), using: &generator),
             ReLU(),
             Reshape([c.initialChannels, c.initialSize, c.initialSize]),
@@ -91,12 +97,14 @@ public enum DCGAN {
     }
 
     /// Builds the discriminator: `[N, channels, imageSize, imageSize]` → logits `[N, 1]`.
+    /// A conditional one appends the class vector to the image as constant planes.
     public static func makeDiscriminator(_ configuration: Configuration,
                                          using generator: inout SeededGenerator) -> Sequential {
         configuration.validate()
         let c = configuration
-        var layers: [any Layer] = [
-            Conv2D(c.channels, c.baseWidth, kernelSize: 4, stride: 2, padding: 1, weightInitializer: .dcgan,
+        var layers: [any Layer] = c.conditioning.map { [$0.makeLayer(using: &generator)] } ?? []
+        layers += [
+            Conv2D(c.channels + (c.conditioning?.embeddingDimension ?? 0), c.baseWidth, kernelSize: 4, stride: 2, padding: 1, weightInitializer: .dcgan,
                    using: &generator),
             LeakyReLU(alpha: c.leakySlope),
         ]

@@ -46,12 +46,14 @@ public enum MLPGAN {
         public var discriminatorDropout: Float
         /// Initialisation of every Dense weight (biases start at zero).
         public var weightInitializer: Initializer
+        /// Class conditioning (a conditional GAN), or nil for an unconditional one.
+        public var conditioning: ClassConditioning?
 
         /// Creates a configuration; the defaults are the *small* preset.
         public init(latentDimension: Int = 100, imageShape: [Int] = [1, 28, 28],
                     generatorHiddenSizes: [Int] = [256, 512], discriminatorHiddenSizes: [Int] = [512, 256],
                     hiddenActivation: Activation = .leakyReLU(0.2), discriminatorDropout: Float = 0,
-                    weightInitializer: Initializer = .pytorchDefault) {
+                    weightInitializer: Initializer = .pytorchDefault, conditioning: ClassConditioning? = nil) {
             self.latentDimension = latentDimension
             self.imageShape = imageShape
             self.generatorHiddenSizes = generatorHiddenSizes
@@ -59,6 +61,7 @@ public enum MLPGAN {
             self.hiddenActivation = hiddenActivation
             self.discriminatorDropout = discriminatorDropout
             self.weightInitializer = weightInitializer
+            self.conditioning = conditioning
         }
 
         /// The PyTorch tutorial GAN: G 100→256→512→784, D 784→512→256→1, LeakyReLU(0.2), tanh output.
@@ -75,9 +78,12 @@ public enum MLPGAN {
     }
 
     /// Builds the generator: `[N, latentDimension]` → `[N] + imageShape` in [−1, 1].
+    /// A conditional generator starts with a ``ConcatenateClassEmbedding`` (labels set with `setClassLabels`).
     public static func makeGenerator(_ configuration: Configuration, using generator: inout SeededGenerator) -> Sequential {
-        let widths = [configuration.latentDimension] + configuration.generatorHiddenSizes
-        var layers: [any Layer] = []
+        let embedding = configuration.conditioning
+        let widths = [configuration.latentDimension + (embedding?.embeddingDimension ?? 0)]
+            + configuration.generatorHiddenSizes
+        var layers: [any Layer] = embedding.map { [$0.makeLayer(using: &generator)] } ?? []
         for (input, output) in zip(widths, widths.dropFirst()) {
             layers.append(Dense(input, output, weightInitializer: configuration.weightInitializer, using: &generator))
             layers.append(configuration.hiddenActivation.makeLayer())
@@ -90,13 +96,17 @@ public enum MLPGAN {
     }
 
     /// Builds the discriminator: `[N] + imageShape` → logits `[N, 1]`.
+    /// A conditional one appends the class vector to the flattened image.
     ///
     /// Each dropout layer gets its own seed drawn from `generator`, so the whole
     /// model is reproducible from one seed.
     public static func makeDiscriminator(_ configuration: Configuration,
                                          using generator: inout SeededGenerator) -> Sequential {
-        let widths = [configuration.imageSize] + configuration.discriminatorHiddenSizes
+        let embedding = configuration.conditioning
+        let widths = [configuration.imageSize + (embedding?.embeddingDimension ?? 0)]
+            + configuration.discriminatorHiddenSizes
         var layers: [any Layer] = [Flatten()]
+        if let embedding { layers.append(embedding.makeLayer(using: &generator)) }
         for (input, output) in zip(widths, widths.dropFirst()) {
             layers.append(Dense(input, output, weightInitializer: configuration.weightInitializer, using: &generator))
             layers.append(configuration.hiddenActivation.makeLayer())

@@ -1,0 +1,32 @@
+import Foundation
+import GANKit
+
+/// How often a conditional GAN's samples are classified as the class they were asked to be.
+struct ConditionalAccuracy {
+    /// Fraction over all samples.
+    let overall: Double
+    /// Fraction per requested class (NaN for a class never requested).
+    let perClass: [Double]
+
+    init(classifier: MNISTClassifier, samples: Tensor, requested: [Int]) {
+        let logits = classifier.outputs(samples).logits
+        let classes = logits.shape[1]
+        var hits = [Int](repeating: 0, count: classes), totals = hits
+        logits.withUnsafeBufferPointer { values in
+            for (index, asked) in requested.enumerated() {
+                let row = values[index * classes..<(index + 1) * classes]
+                let predicted = row.indices.max { row[$0] < row[$1] }! - index * classes
+                totals[asked] += 1
+                if predicted == asked { hits[asked] += 1 }
+            }
+        }
+        overall = Double(hits.reduce(0, +)) / Double(max(requested.count, 1))
+        perClass = zip(hits, totals).map { $1 == 0 ? .nan : Double($0) / Double($1) }
+    }
+
+    /// `classified as asked: 97.3 % (0: 99.1 %, 1: 98.0 %, …)`.
+    var summary: String {
+        let classes = perClass.enumerated().map { String(format: "%d: %.1f %%", $0.offset, 100 * $0.element) }
+        return String(format: "  classified as asked     %.2f %%  (", 100 * overall) + classes.joined(separator: ", ") + ")"
+    }
+}
