@@ -52,6 +52,21 @@ for f in samples/epoch-001.png losses.png history.csv checkpoint.gankit samples.
     expect_file "$out/dcgan/$f"
 done
 
+echo "mnist-cgan: 1 epoch on 1024 labelled images; samples-labels.idx; gan-eval --labels"
+"$bin/mnist-cgan" --epochs 1 --limit 1024 --out "$out/cgan" --export-samples 100
+for f in samples/epoch-001.png samples.png history.csv checkpoint.gankit samples.idx samples-labels.idx; do
+    expect_file "$out/cgan/$f"
+done
+[ "$(stat -c %s "$out/cgan/samples-labels.idx")" -eq $((8 + 100)) ] || { echo "CI: samples-labels.idx should hold 100 labels"; exit 1; }
+"$bin/gan-eval" "$out/cgan/samples.idx" --labels "$out/cgan/samples-labels.idx" | grep -q "classified as asked"
+"$bin/mnist-cgan" --epochs 1 --limit 512 --model dcgan --base-width 8 --out "$out/cgan-dcgan" >/dev/null
+expect_file "$out/cgan-dcgan/samples.png"
+
+echo "losses and penalties: WGAN-GP with 2 critic steps, hinge with R1"
+"$bin/mnist-gan" --epochs 1 --limit 512 --loss wgan --gradient-penalty 10 --critic-steps 2 --beta1 0 --beta2 0.9 \
+    --out "$out/wgan" | grep -q "gradient penalty"
+"$bin/mnist-dcgan" --epochs 1 --limit 256 --base-width 8 --loss hinge --r1 1 --out "$out/hinge" | grep -q "R1"
+
 echo "gan-eval: score exported samples; --eval-every writes metric columns and metrics.png"
 "$bin/gan-eval" "$out/gan/samples.idx" --json | grep -q '"frechetDistance"'
 "$bin/mnist-gan" --epochs 1 --limit 1024 --eval-every 1 --eval-samples 200 --out "$out/gan-metrics" >/dev/null
@@ -90,9 +105,17 @@ expect_failure "checkpoint of another model" "$bin/mnist-gan" --limit 256 --epoc
 mkdir -p "$out/corrupt-data"
 printf '\0\0\10\3\0\0\0\7\0\0\0\34\0\0\0\34abc' > "$out/corrupt-data/train-images-idx3-ubyte"
 expect_failure "truncated IDX file" "$bin/mnist-gan" --data "$out/corrupt-data" --out "$out/bad"
-for program in mnist-gan mnist-dcgan; do
+expect_failure "two penalties" "$bin/mnist-gan" --gradient-penalty 10 --r1 1 --out "$out/bad"
+expect_failure "unknown loss" "$bin/mnist-gan" --loss wasserstein
+expect_failure "zero critic steps" "$bin/mnist-gan" --critic-steps 0
+expect_failure "beta of 1" "$bin/mnist-gan" --beta2 1
+mkdir -p "$out/unlabelled"
+cp Examples/Data/MNIST/train-images-idx3-ubyte.gz "$out/unlabelled/"
+expect_failure "cgan without labels" "$bin/mnist-cgan" --data "$out/unlabelled" --out "$out/bad"
+expect_failure "gan-eval labels of another length" "$bin/gan-eval" "$out/gan/samples.idx" --labels "$out/cgan/samples-labels.idx"
+for program in mnist-gan mnist-dcgan mnist-cgan; do
     for flag in --epochs --batch-size --lr --latent-dim --seed --data --out --resume --export-samples --limit \
-                --checkpoint-every --clip-grad-norm; do
+                --checkpoint-every --clip-grad-norm --loss --critic-steps --gradient-penalty --r1; do
         "$bin/$program" --help | grep -q -- "$flag" || { echo "CI: $program --help does not document $flag"; exit 1; }
     done
 done

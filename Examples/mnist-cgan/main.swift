@@ -19,6 +19,8 @@ let interface = CommandLineInterface(
     options: commonGANOptions(GANExampleDefaults(epochs: 30, outputDirectory: "cgan-output")) + [
         Option("--model", "NAME", kind: .choice(["mlp", "dcgan"]), default: "mlp",
                help: "mlp: the small MLP GAN; dcgan: the standard 28×28 DCGAN"),
+        Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
+               help: "with --model dcgan: channels of the largest feature map"),
         Option("--classes", "N", kind: .integerIn(2...256), default: "10", help: "number of classes in the labels"),
         Option("--embedding-dim", "N", kind: .integerIn(1...1_024), default: "10",
                help: "length of the learned class vector given to both networks"),
@@ -44,6 +46,7 @@ if arguments.string("--model") == "dcgan" {
     configuration.latentDimension = arguments.integer("--latent-dim")
     configuration.imageSize = images.shape[2]
     configuration.channels = images.shape[1]
+    configuration.baseWidth = arguments.integer("--base-width")
     configuration.conditioning = conditioning
     (generator, discriminator) = DCGAN.make(configuration, using: &rng)
 } else {
