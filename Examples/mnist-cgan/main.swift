@@ -21,6 +21,8 @@ let interface = CommandLineInterface(
                help: "mlp: the small MLP GAN; dcgan: the standard 28×28 DCGAN"),
         Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
                help: "with --model dcgan: channels of the largest feature map"),
+        Option("--conditioning", "HOW", kind: .choice(["concat", "projection"]), default: "concat",
+               help: "how D sees the label: concat (appended to the image) or projection (Miyato & Koyama 2018)"),
         Option("--classes", "N", kind: .integerIn(2...256), default: "10", help: "number of classes in the labels"),
         Option("--embedding-dim", "N", kind: .integerIn(1...1_024), default: "10",
                help: "length of the learned class vector given to both networks"),
@@ -32,8 +34,9 @@ print("GANKit backend: \(GANKit.backend)")
 // Data: images [N, 1, 28, 28] in [-1, 1] and labels [N].
 let (images, loadedLabels) = run.loadTrainingSet(requireLabels: true)
 let labels = loadedLabels!
-let conditioning = ClassConditioning(classCount: arguments.integer("--classes"),
-                                     embeddingDimension: arguments.integer("--embedding-dim"))
+let conditioning = ClassConditioning(
+    classCount: arguments.integer("--classes"), embeddingDimension: arguments.integer("--embedding-dim"),
+    discriminator: arguments.string("--conditioning") == "projection" ? .projection : .concatenation)
 if let largest = labels.scalars.max(), Int(largest) >= conditioning.classCount {
     run.fail("the labels go up to \(Int(largest)), but --classes is \(conditioning.classCount)")
 }

@@ -40,24 +40,40 @@ extension Layer {
     }
 }
 
-/// How the model builders (``MLPGAN``, ``DCGAN``) make a conditional GAN:
-/// both networks start with a ``ConcatenateClassEmbedding`` of `classCount`
-/// learned vectors of length `embeddingDimension` (appended to the noise in
-/// the generator, and to the image — as constant planes for the DCGAN — in
-/// the discriminator).
+/// How the model builders (``MLPGAN``, ``DCGAN``) make a conditional GAN.
+///
+/// The generator starts with a ``ConcatenateClassEmbedding`` of `classCount`
+/// learned vectors of length `embeddingDimension`, appended to the noise. The
+/// discriminator either does the same with the image (``DiscriminatorConditioning/concatenation``:
+/// appended to the flattened image, or as constant planes for the DCGAN), or
+/// ends in a ``ClassProjectionOutput`` (``DiscriminatorConditioning/projection``).
 public struct ClassConditioning: Sendable, Hashable {
+    /// Where the discriminator sees the label.
+    public enum DiscriminatorConditioning: Sendable, Hashable {
+        /// A class vector appended to the input (Mirza & Osindero 2014).
+        case concatenation
+        /// A projection of the last features onto a class vector (Miyato & Koyama 2018).
+        case projection
+    }
+
     /// Number of classes (10 for MNIST).
     public var classCount: Int
-    /// Length of each class vector.
+    /// Length of each class vector given to the generator (and to a concatenating discriminator).
     public var embeddingDimension: Int
+    /// Where the discriminator sees the label.
+    public var discriminator: DiscriminatorConditioning
 
     /// Conditioning on `classCount` classes with vectors of length `embeddingDimension`.
-    public init(classCount: Int, embeddingDimension: Int = 10) {
+    public init(classCount: Int, embeddingDimension: Int = 10, discriminator: DiscriminatorConditioning = .concatenation) {
         precondition(classCount >= 1 && embeddingDimension >= 1,
                      "ClassConditioning: classCount and embeddingDimension must be positive, got \(classCount), \(embeddingDimension)")
         self.classCount = classCount
         self.embeddingDimension = embeddingDimension
+        self.discriminator = discriminator
     }
+
+    /// Input features the discriminator's first layer gets on top of the image's.
+    var discriminatorInputExtra: Int { discriminator == .concatenation ? embeddingDimension : 0 }
 
     /// The ten digit classes of MNIST, vectors of length 10.
     public static let digits = ClassConditioning(classCount: 10)

@@ -97,14 +97,17 @@ public enum DCGAN {
     }
 
     /// Builds the discriminator: `[N, channels, imageSize, imageSize]` → logits `[N, 1]`.
-    /// A conditional one appends the class vector to the image as constant planes.
+    /// A conditional one appends the class vector to the image as constant planes, or ends in a ``ClassProjectionOutput``.
     public static func makeDiscriminator(_ configuration: Configuration,
                                          using generator: inout SeededGenerator) -> Sequential {
         configuration.validate()
         let c = configuration
-        var layers: [any Layer] = c.conditioning.map { [$0.makeLayer(using: &generator)] } ?? []
+        var layers: [any Layer] = []
+        if let conditioning = c.conditioning, conditioning.discriminator == .concatenation {
+            layers.append(conditioning.makeLayer(using: &generator))
+        }
         layers += [
-            Conv2D(c.channels + (c.conditioning?.embeddingDimension ?? 0), c.baseWidth, kernelSize: 4, stride: 2, padding: 1, weightInitializer: .dcgan,
+            Conv2D(c.channels + (c.conditioning?.discriminatorInputExtra ?? 0), c.baseWidth, kernelSize: 4, stride: 2, padding: 1, weightInitializer: .dcgan,
                    using: &generator),
             LeakyReLU(alpha: c.leakySlope),
         ]
@@ -118,7 +121,13 @@ public enum DCGAN {
             width *= 2
         }
         layers.append(Flatten())
-        layers.append(Dense(width * c.initialSize * c.initialSize, 1, weightInitializer: .dcgan, using: &generator))
+        let features = width * c.initialSize * c.initialSize
+        if let conditioning = c.conditioning, conditioning.discriminator == .projection {
+            layers.append(ClassProjectionOutput(features: features, classCount: conditioning.classCount,
+                                                weightInitializer: .dcgan, using: &generator))
+        } else {
+            layers.append(Dense(features, 1, weightInitializer: .dcgan, using: &generator))
+        }
         return Sequential(layers)
     }
 

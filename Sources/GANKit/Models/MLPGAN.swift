@@ -96,17 +96,19 @@ public enum MLPGAN {
     }
 
     /// Builds the discriminator: `[N] + imageShape` → logits `[N, 1]`.
-    /// A conditional one appends the class vector to the flattened image.
+    /// A conditional one appends the class vector to the flattened image, or ends in a ``ClassProjectionOutput``.
     ///
     /// Each dropout layer gets its own seed drawn from `generator`, so the whole
     /// model is reproducible from one seed.
     public static func makeDiscriminator(_ configuration: Configuration,
                                          using generator: inout SeededGenerator) -> Sequential {
-        let embedding = configuration.conditioning
-        let widths = [configuration.imageSize + (embedding?.embeddingDimension ?? 0)]
+        let conditioning = configuration.conditioning
+        let widths = [configuration.imageSize + (conditioning?.discriminatorInputExtra ?? 0)]
             + configuration.discriminatorHiddenSizes
         var layers: [any Layer] = [Flatten()]
-        if let embedding { layers.append(embedding.makeLayer(using: &generator)) }
+        if let conditioning, conditioning.discriminator == .concatenation {
+            layers.append(conditioning.makeLayer(using: &generator))
+        }
         for (input, output) in zip(widths, widths.dropFirst()) {
             layers.append(Dense(input, output, weightInitializer: configuration.weightInitializer, using: &generator))
             layers.append(configuration.hiddenActivation.makeLayer())
@@ -114,7 +116,12 @@ public enum MLPGAN {
                 layers.append(Dropout(rate: configuration.discriminatorDropout, seed: generator.next()))
             }
         }
-        layers.append(Dense(widths.last!, 1, weightInitializer: configuration.weightInitializer, using: &generator))
+        if let conditioning, conditioning.discriminator == .projection {
+            layers.append(ClassProjectionOutput(features: widths.last!, classCount: conditioning.classCount,
+                                                weightInitializer: configuration.weightInitializer, using: &generator))
+        } else {
+            layers.append(Dense(widths.last!, 1, weightInitializer: configuration.weightInitializer, using: &generator))
+        }
         return Sequential(layers)
     }
 
