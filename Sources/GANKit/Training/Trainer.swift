@@ -231,10 +231,10 @@ public final class Trainer {
     /// ``train(epochs:batchesPerEpoch:batches:)``, on batches of images with their labels `[N]`.
     ///
     /// ```swift
-    /// let history = try trainer.train(epochs: 30, batchesPerEpoch: count) { epoch in
+    /// let history = try trainer.train(epochs: 30, batchesPerEpoch: count, labeledBatches: { epoch in
     ///     zip(BatchSequence(images, batchSize: 64, seed: 7, epoch: epoch),
     ///         BatchSequence(labels, batchSize: 64, seed: 7, epoch: epoch))   // same seed: same order
-    /// }
+    /// })
     /// ```
     @discardableResult
     public func train<Batches: Sequence<(Tensor, Tensor)>>(
