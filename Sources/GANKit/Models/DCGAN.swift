@@ -31,16 +31,26 @@ public enum DCGAN {
         public var depth: Int
         /// Negative slope of the discriminator's LeakyReLUs.
         public var leakySlope: Float
+        /// Wrap every Conv2D and the Dense of the discriminator in ``SpectralNorm``
+        /// and drop the discriminator's BatchNorm layers, as in SN-GAN (Miyato et al.
+        /// 2018); the convolutions that BatchNorm followed then get a bias (default false).
+        public var spectralNorm: Bool
+        /// Insert ``MinibatchStdDev`` (group 4) before the discriminator's Flatten:
+        /// the last feature map gets one more channel (default false).
+        public var minibatchStdDev: Bool
 
         /// Creates a configuration.
         public init(latentDimension: Int = 100, imageSize: Int = 28, channels: Int = 1, baseWidth: Int = 64,
-                    depth: Int = 2, leakySlope: Float = 0.2) {
+                    depth: Int = 2, leakySlope: Float = 0.2, spectralNorm: Bool = false,
+                    minibatchStdDev: Bool = false) {
             self.latentDimension = latentDimension
             self.imageSize = imageSize
             self.channels = channels
             self.baseWidth = baseWidth
             self.depth = depth
             self.leakySlope = leakySlope
+            self.spectralNorm = spectralNorm
+            self.minibatchStdDev = minibatchStdDev
         }
 
         /// The standard 28×28 grayscale MNIST DCGAN (feature maps 7×7×128 → 14×14×64 → 28×28×1).
@@ -91,26 +101,41 @@ public enum DCGAN {
     }
 
     /// Builds the discriminator: `[N, channels, imageSize, imageSize]` → logits `[N, 1]`.
+    ///
+    /// With `spectralNorm`, every Conv2D and the Dense are wrapped in ``SpectralNorm``
+    /// (each one's `u`, `v` drawn right after its weights) and BatchNorm is left out;
+    /// with `minibatchStdDev`, ``MinibatchStdDev`` comes before the Flatten.
     public static func makeDiscriminator(_ configuration: Configuration,
                                          using generator: inout SeededGenerator) -> Sequential {
         configuration.validate()
         let c = configuration
         var layers: [any Layer] = [
-            Conv2D(c.channels, c.baseWidth, kernelSize: 4, stride: 2, padding: 1, weightInitializer: .dcgan,
-                   using: &generator),
+            spectrallyNormalized(Conv2D(c.channels, c.baseWidth, kernelSize: 4, stride: 2, padding: 1,
+                                        weightInitializer: .dcgan, using: &generator),
+                                 if: c.spectralNorm, using: &generator),
             LeakyReLU(alpha: c.leakySlope),
         ]
         var width = c.baseWidth
         for _ in 1..<c.depth {
-            layers.append(Conv2D(width, width * 2, kernelSize: 4, stride: 2, padding: 1, bias: false,
-                                 weightInitializer: .dcgan, using: &generator))
-            layers.append(BatchNorm(width * 2, weightInitializer: .normal(mean: 1, standardDeviation: 0.02),
-                                    using: &generator))
+            layers.append(spectrallyNormalized(Conv2D(width, width * 2, kernelSize: 4, stride: 2, padding: 1,
+                                                      bias: c.spectralNorm, weightInitializer: .dcgan,
+                                                      using: &generator),
+                                               if: c.spectralNorm, using: &generator))
+            if !c.spectralNorm {
+                layers.append(BatchNorm(width * 2, weightInitializer: .normal(mean: 1, standardDeviation: 0.02),
+                                        using: &generator))
+            }
             layers.append(LeakyReLU(alpha: c.leakySlope))
             width *= 2
         }
+        if c.minibatchStdDev {
+            layers.append(MinibatchStdDev())
+            width += 1
+        }
         layers.append(Flatten())
-        layers.append(Dense(width * c.initialSize * c.initialSize, 1, weightInitializer: .dcgan, using: &generator))
+        layers.append(spectrallyNormalized(Dense(width * c.initialSize * c.initialSize, 1, weightInitializer: .dcgan,
+                                                 using: &generator),
+                                           if: c.spectralNorm, using: &generator))
         return Sequential(layers)
     }
 

@@ -46,12 +46,18 @@ public enum MLPGAN {
         public var discriminatorDropout: Float
         /// Initialisation of every Dense weight (biases start at zero).
         public var weightInitializer: Initializer
+        /// Wrap every Dense layer of the discriminator in ``SpectralNorm`` (default false).
+        public var spectralNorm: Bool
+        /// Insert ``MinibatchStdDev`` (group 4) before the discriminator's last Dense,
+        /// which then reads one more feature (default false).
+        public var minibatchStdDev: Bool
 
         /// Creates a configuration; the defaults are the *small* preset.
         public init(latentDimension: Int = 100, imageShape: [Int] = [1, 28, 28],
                     generatorHiddenSizes: [Int] = [256, 512], discriminatorHiddenSizes: [Int] = [512, 256],
                     hiddenActivation: Activation = .leakyReLU(0.2), discriminatorDropout: Float = 0,
-                    weightInitializer: Initializer = .pytorchDefault) {
+                    weightInitializer: Initializer = .pytorchDefault, spectralNorm: Bool = false,
+                    minibatchStdDev: Bool = false) {
             self.latentDimension = latentDimension
             self.imageShape = imageShape
             self.generatorHiddenSizes = generatorHiddenSizes
@@ -59,6 +65,8 @@ public enum MLPGAN {
             self.hiddenActivation = hiddenActivation
             self.discriminatorDropout = discriminatorDropout
             self.weightInitializer = weightInitializer
+            self.spectralNorm = spectralNorm
+            self.minibatchStdDev = minibatchStdDev
         }
 
         /// The PyTorch tutorial GAN: G 100→256→512→784, D 784→512→256→1, LeakyReLU(0.2), tanh output.
@@ -92,19 +100,26 @@ public enum MLPGAN {
     /// Builds the discriminator: `[N] + imageShape` → logits `[N, 1]`.
     ///
     /// Each dropout layer gets its own seed drawn from `generator`, so the whole
-    /// model is reproducible from one seed.
+    /// model is reproducible from one seed. With `spectralNorm`, every Dense is
+    /// wrapped in ``SpectralNorm`` (its `u`, `v` drawn right after its weights);
+    /// with `minibatchStdDev`, ``MinibatchStdDev`` comes before the last Dense.
     public static func makeDiscriminator(_ configuration: Configuration,
                                          using generator: inout SeededGenerator) -> Sequential {
-        let widths = [configuration.imageSize] + configuration.discriminatorHiddenSizes
+        let c = configuration
+        let widths = [c.imageSize] + c.discriminatorHiddenSizes
         var layers: [any Layer] = [Flatten()]
         for (input, output) in zip(widths, widths.dropFirst()) {
-            layers.append(Dense(input, output, weightInitializer: configuration.weightInitializer, using: &generator))
-            layers.append(configuration.hiddenActivation.makeLayer())
-            if configuration.discriminatorDropout > 0 {
-                layers.append(Dropout(rate: configuration.discriminatorDropout, seed: generator.next()))
+            layers.append(spectrallyNormalized(Dense(input, output, weightInitializer: c.weightInitializer,
+                                                     using: &generator), if: c.spectralNorm, using: &generator))
+            layers.append(c.hiddenActivation.makeLayer())
+            if c.discriminatorDropout > 0 {
+                layers.append(Dropout(rate: c.discriminatorDropout, seed: generator.next()))
             }
         }
-        layers.append(Dense(widths.last!, 1, weightInitializer: configuration.weightInitializer, using: &generator))
+        if c.minibatchStdDev { layers.append(MinibatchStdDev()) }
+        layers.append(spectrallyNormalized(Dense(widths.last! + (c.minibatchStdDev ? 1 : 0), 1,
+                                                 weightInitializer: c.weightInitializer, using: &generator),
+                                           if: c.spectralNorm, using: &generator))
         return Sequential(layers)
     }
 
