@@ -35,6 +35,7 @@ configuration.latentDimension = arguments.integer("--latent-dim")
 configuration.imageSize = images.shape[2]
 configuration.channels = images.shape[1]
 configuration.baseWidth = arguments.integer("--base-width")
+run.applyStabilizers(to: &configuration)
 var rng = SeededGenerator(seed: arguments.seed("--seed"))
 let (generator, discriminator) = DCGAN.make(configuration, using: &rng)
 print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
@@ -43,8 +44,10 @@ print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 let learningRate = Float(arguments.number("--lr"))
 let trainer = Trainer(
     generator: generator, discriminator: discriminator, objective: NonSaturatingGAN(),
-    generatorOptimizer: Adam(parameters: generator.parameters, learningRate: learningRate, beta1: 0.5),
-    discriminatorOptimizer: Adam(parameters: discriminator.parameters, learningRate: learningRate, beta1: 0.5),
+    generatorOptimizer: run.scheduled(Adam(parameters: generator.parameters, learningRate: learningRate, beta1: 0.5),
+                                      images: images),
+    discriminatorOptimizer: run.scheduled(Adam(parameters: discriminator.parameters, learningRate: learningRate,
+                                               beta1: 0.5), images: images),
     latentDimension: configuration.latentDimension, seed: arguments.seed("--seed") &+ 1)
 
 // Loop, grids, checkpoints, history, plot, samples.

@@ -29,6 +29,7 @@ let images = run.loadTrainingImages()
 var configuration: MLPGAN.Configuration = arguments.string("--preset") == "keras" ? .keras : .small
 configuration.latentDimension = arguments.integer("--latent-dim")
 configuration.imageShape = Array(images.shape.dropFirst())
+run.applyStabilizers(to: &configuration)
 var rng = SeededGenerator(seed: arguments.seed("--seed"))
 let (generator, discriminator) = MLPGAN.make(configuration, using: &rng)
 print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
@@ -37,8 +38,10 @@ print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 let learningRate = Float(arguments.number("--lr"))
 let trainer = Trainer(
     generator: generator, discriminator: discriminator, objective: NonSaturatingGAN(),
-    generatorOptimizer: Adam(parameters: generator.parameters, learningRate: learningRate, beta1: 0.5),
-    discriminatorOptimizer: Adam(parameters: discriminator.parameters, learningRate: learningRate, beta1: 0.5),
+    generatorOptimizer: run.scheduled(Adam(parameters: generator.parameters, learningRate: learningRate, beta1: 0.5),
+                                      images: images),
+    discriminatorOptimizer: run.scheduled(Adam(parameters: discriminator.parameters, learningRate: learningRate,
+                                               beta1: 0.5), images: images),
     latentDimension: configuration.latentDimension, seed: arguments.seed("--seed") &+ 1)
 
 // Loop, grids, checkpoints, history, plot, samples.
