@@ -61,10 +61,10 @@ public final class MinibatchStdDev: InputShapeValidating, ParameterlessLayer {
             means = [Float](repeating: 0, count: groups * features)
             deviations = [Float](repeating: 0, count: groups * features)
         }
-        var outputDimensions = Array(input.shape)
-        outputDimensions[1] += 1
+        var outputShape = input.shape   // inline: no allocation
+        outputShape[1] += 1
         let epsilon = self.epsilon
-        return outputBuffer.fill(shape: TensorShape(outputDimensions)) { y in
+        return outputBuffer.fill(shape: outputShape) { y in
             input.withUnsafeBufferPointer { x in
                 means.withUnsafeMutableBufferPointer { mean in
                     deviations.withUnsafeMutableBufferPointer { deviation in
@@ -110,10 +110,10 @@ public final class MinibatchStdDev: InputShapeValidating, ParameterlessLayer {
     /// `dS · (x − mean) / (C·H·W · G · √(Var + ε))` to every input of the group.
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
         let shape = cachedInput.shape
-        var outputDimensions = Array(shape)
-        outputDimensions[1] += 1
-        precondition(outputGradient.shape == TensorShape(outputDimensions),
-                     "\(name).backward: expected output gradient \(TensorShape(outputDimensions)), got \(outputGradient.shape)")
+        var outputShape = shape
+        outputShape[1] += 1
+        precondition(outputGradient.shape == outputShape,
+                     "\(name).backward: expected output gradient \(outputShape), got \(outputGradient.shape)")
         let (batch, features) = (shape[0], shape.elementsPerItem)
         let positions = features / shape[1]
         let group = min(groupSize, batch), groups = batch / group
