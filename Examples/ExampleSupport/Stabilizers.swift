@@ -63,13 +63,24 @@ extension GANExampleRun {
     /// Sets `spectralNorm` and `minibatchStdDev` from `--spectral-norm` and `--minibatch-stddev`.
     public func applyStabilizers(to configuration: inout MLPGAN.Configuration) {
         configuration.spectralNorm = arguments.flag("--spectral-norm")
-        configuration.minibatchStdDev = arguments.flag("--minibatch-stddev")
+        configuration.minibatchStdDev = minibatchStdDevRequested()
     }
 
     /// Sets `spectralNorm` and `minibatchStdDev` from `--spectral-norm` and `--minibatch-stddev`.
     public func applyStabilizers(to configuration: inout DCGAN.Configuration) {
         configuration.spectralNorm = arguments.flag("--spectral-norm")
-        configuration.minibatchStdDev = arguments.flag("--minibatch-stddev")
+        configuration.minibatchStdDev = minibatchStdDevRequested()
+    }
+
+    /// Whether `--minibatch-stddev` was given; stops before training when the batch
+    /// size cannot be split into groups of 4 (the layer would stop at the first step).
+    private func minibatchStdDevRequested() -> Bool {
+        guard arguments.flag("--minibatch-stddev") else { return false }
+        let batchSize = arguments.integer("--batch-size")
+        if batchSize % min(4, batchSize) != 0 {
+            fail("--minibatch-stddev needs a --batch-size divisible by 4 (or below 4), got \(batchSize)")
+        }
+        return true
     }
 
     /// `optimizer` itself for `--lr-schedule constant` (so checkpoints keep their
