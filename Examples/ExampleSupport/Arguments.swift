@@ -27,6 +27,8 @@ public struct Option: Sendable {
         case existingFile
         /// A directory to write into: created if missing, must be writable.
         case outputDirectory
+        /// Any value `accepts` approves; `expected` describes the accepted values in the error.
+        case validated(expected: String, accepts: @Sendable (String) -> Bool)
     }
 
     /// The flag, e.g. `--epochs`.
@@ -196,6 +198,8 @@ public struct CommandLineInterface: Sendable {
             guard let number = Double(value), number >= 0, number < 1 else { throw fail("a number in [0, 1)") }
         case .choice(let choices):
             guard choices.contains(value) else { throw fail("one of \(choices.joined(separator: ", "))") }
+        case .validated(let expected, let accepts):
+            guard accepts(value) else { throw fail(expected) }
         case .existingDirectory:
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) else {

@@ -50,7 +50,7 @@ public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
                help: "after training, write N generated images to OUT/samples.idx (IDX3, MNIST layout)"),
         Option("--limit", "N", kind: .positiveInteger,
                help: "train on the first N images only (quick trials and smoke tests)"),
-    ] + objectiveOptions + evaluationOptions + recipeOptions
+    ] + objectiveOptions + evaluationOptions + recipeOptions + stabilizerOptions
 }
 
 /// Runs a GAN example end to end: data, trainer, per-epoch grids and

@@ -51,12 +51,14 @@ if arguments.string("--model") == "dcgan" {
     configuration.channels = images.shape[1]
     configuration.baseWidth = arguments.integer("--base-width")
     configuration.conditioning = conditioning
+    run.applyStabilizers(to: &configuration)
     (generator, discriminator) = DCGAN.make(configuration, using: &rng)
 } else {
     var configuration = MLPGAN.Configuration.small
     configuration.latentDimension = arguments.integer("--latent-dim")
     configuration.imageShape = Array(images.shape.dropFirst())
     configuration.conditioning = conditioning
+    run.applyStabilizers(to: &configuration)
     (generator, discriminator) = MLPGAN.make(configuration, using: &rng)
 }
 print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
@@ -65,8 +67,8 @@ print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 // asks for labelled batches; fakes are generated for the classes of each real batch.
 let trainer = Trainer(
     generator: generator, discriminator: discriminator, objective: run.objective,
-    generatorOptimizer: run.makeAdam(generator.parameters),
-    discriminatorOptimizer: run.makeAdam(discriminator.parameters),
+    generatorOptimizer: run.scheduled(run.makeAdam(generator.parameters), images: images),
+    discriminatorOptimizer: run.scheduled(run.makeAdam(discriminator.parameters), images: images),
     latentDimension: arguments.integer("--latent-dim"), seed: arguments.seed("--seed") &+ 1)
 
 // Loop, grids (one row per class), checkpoints, history, plot, samples and their labels.

@@ -35,6 +35,7 @@ configuration.latentDimension = arguments.integer("--latent-dim")
 configuration.imageSize = images.shape[2]
 configuration.channels = images.shape[1]
 configuration.baseWidth = arguments.integer("--base-width")
+run.applyStabilizers(to: &configuration)
 var rng = SeededGenerator(seed: arguments.seed("--seed"))
 let (generator, discriminator) = DCGAN.make(configuration, using: &rng)
 print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
@@ -43,8 +44,8 @@ print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 // --gradient-penalty, --r1 are applied by run.train).
 let trainer = Trainer(
     generator: generator, discriminator: discriminator, objective: run.objective,
-    generatorOptimizer: run.makeAdam(generator.parameters),
-    discriminatorOptimizer: run.makeAdam(discriminator.parameters),
+    generatorOptimizer: run.scheduled(run.makeAdam(generator.parameters), images: images),
+    discriminatorOptimizer: run.scheduled(run.makeAdam(discriminator.parameters), images: images),
     latentDimension: configuration.latentDimension, seed: arguments.seed("--seed") &+ 1)
 
 // Loop, grids, checkpoints, history, plot, samples.

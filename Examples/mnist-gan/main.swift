@@ -29,6 +29,7 @@ let images = run.loadTrainingImages()
 var configuration: MLPGAN.Configuration = arguments.string("--preset") == "keras" ? .keras : .small
 configuration.latentDimension = arguments.integer("--latent-dim")
 configuration.imageShape = Array(images.shape.dropFirst())
+run.applyStabilizers(to: &configuration)
 var rng = SeededGenerator(seed: arguments.seed("--seed"))
 let (generator, discriminator) = MLPGAN.make(configuration, using: &rng)
 print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
@@ -37,8 +38,8 @@ print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 // --gradient-penalty, --r1 are applied by run.train).
 let trainer = Trainer(
     generator: generator, discriminator: discriminator, objective: run.objective,
-    generatorOptimizer: run.makeAdam(generator.parameters),
-    discriminatorOptimizer: run.makeAdam(discriminator.parameters),
+    generatorOptimizer: run.scheduled(run.makeAdam(generator.parameters), images: images),
+    discriminatorOptimizer: run.scheduled(run.makeAdam(discriminator.parameters), images: images),
     latentDimension: configuration.latentDimension, seed: arguments.seed("--seed") &+ 1)
 
 // Loop, grids, checkpoints, history, plot, samples.

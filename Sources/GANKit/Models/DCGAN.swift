@@ -31,18 +31,28 @@ public enum DCGAN {
         public var depth: Int
         /// Negative slope of the discriminator's LeakyReLUs.
         public var leakySlope: Float
+        /// Wrap every Conv2D and the Dense of the discriminator in ``SpectralNorm``
+        /// and drop the discriminator's BatchNorm layers, as in SN-GAN (Miyato et al.
+        /// 2018); the convolutions that BatchNorm followed then get a bias (default false).
+        public var spectralNorm: Bool
+        /// Insert ``MinibatchStdDev`` (group 4) before the discriminator's Flatten:
+        /// the last feature map gets one more channel (default false).
+        public var minibatchStdDev: Bool
         /// Class conditioning (a conditional DCGAN), or nil for an unconditional one.
         public var conditioning: ClassConditioning?
 
         /// Creates a configuration.
         public init(latentDimension: Int = 100, imageSize: Int = 28, channels: Int = 1, baseWidth: Int = 64,
-                    depth: Int = 2, leakySlope: Float = 0.2, conditioning: ClassConditioning? = nil) {
+                    depth: Int = 2, leakySlope: Float = 0.2, spectralNorm: Bool = false,
+                    minibatchStdDev: Bool = false, conditioning: ClassConditioning? = nil) {
             self.latentDimension = latentDimension
             self.imageSize = imageSize
             self.channels = channels
             self.baseWidth = baseWidth
             self.depth = depth
             self.leakySlope = leakySlope
+            self.spectralNorm = spectralNorm
+            self.minibatchStdDev = minibatchStdDev
             self.conditioning = conditioning
         }
 
@@ -98,6 +108,10 @@ public enum DCGAN {
 
     /// Builds the discriminator: `[N, channels, imageSize, imageSize]` → logits `[N, 1]`.
     /// A conditional one appends the class vector to the image as constant planes, or ends in a ``ClassProjectionOutput``.
+    ///
+    /// With `spectralNorm`, every Conv2D and the Dense are wrapped in ``SpectralNorm``
+    /// (each one's `u`, `v` drawn right after its weights) and BatchNorm is left out;
+    /// with `minibatchStdDev`, ``MinibatchStdDev`` comes before the Flatten.
     public static func makeDiscriminator(_ configuration: Configuration,
                                          using generator: inout SeededGenerator) -> Sequential {
         configuration.validate()
@@ -107,18 +121,28 @@ public enum DCGAN {
             layers.append(conditioning.makeLayer(using: &generator))
         }
         layers += [
-            Conv2D(c.channels + (c.conditioning?.discriminatorInputExtra ?? 0), c.baseWidth, kernelSize: 4, stride: 2, padding: 1, weightInitializer: .dcgan,
-                   using: &generator),
+            spectrallyNormalized(Conv2D(c.channels + (c.conditioning?.discriminatorInputExtra ?? 0), c.baseWidth,
+                                        kernelSize: 4, stride: 2, padding: 1, weightInitializer: .dcgan,
+                                        using: &generator),
+                                 if: c.spectralNorm, using: &generator),
             LeakyReLU(alpha: c.leakySlope),
         ]
         var width = c.baseWidth
         for _ in 1..<c.depth {
-            layers.append(Conv2D(width, width * 2, kernelSize: 4, stride: 2, padding: 1, bias: false,
-                                 weightInitializer: .dcgan, using: &generator))
-            layers.append(BatchNorm(width * 2, weightInitializer: .normal(mean: 1, standardDeviation: 0.02),
-                                    using: &generator))
+            layers.append(spectrallyNormalized(Conv2D(width, width * 2, kernelSize: 4, stride: 2, padding: 1,
+                                                      bias: c.spectralNorm, weightInitializer: .dcgan,
+                                                      using: &generator),
+                                               if: c.spectralNorm, using: &generator))
+            if !c.spectralNorm {
+                layers.append(BatchNorm(width * 2, weightInitializer: .normal(mean: 1, standardDeviation: 0.02),
+                                        using: &generator))
+            }
             layers.append(LeakyReLU(alpha: c.leakySlope))
             width *= 2
+        }
+        if c.minibatchStdDev {
+            layers.append(MinibatchStdDev())
+            width += 1
         }
         layers.append(Flatten())
         let features = width * c.initialSize * c.initialSize
@@ -126,7 +150,8 @@ public enum DCGAN {
             layers.append(ClassProjectionOutput(features: features, classCount: conditioning.classCount,
                                                 weightInitializer: .dcgan, using: &generator))
         } else {
-            layers.append(Dense(features, 1, weightInitializer: .dcgan, using: &generator))
+            layers.append(spectrallyNormalized(Dense(features, 1, weightInitializer: .dcgan, using: &generator),
+                                               if: c.spectralNorm, using: &generator))
         }
         return Sequential(layers)
     }

@@ -46,6 +46,11 @@ public enum MLPGAN {
         public var discriminatorDropout: Float
         /// Initialisation of every Dense weight (biases start at zero).
         public var weightInitializer: Initializer
+        /// Wrap every Dense layer of the discriminator in ``SpectralNorm`` (default false).
+        public var spectralNorm: Bool
+        /// Insert ``MinibatchStdDev`` (group 4) before the discriminator's last Dense,
+        /// which then reads one more feature (default false).
+        public var minibatchStdDev: Bool
         /// Class conditioning (a conditional GAN), or nil for an unconditional one.
         public var conditioning: ClassConditioning?
 
@@ -53,7 +58,8 @@ public enum MLPGAN {
         public init(latentDimension: Int = 100, imageShape: [Int] = [1, 28, 28],
                     generatorHiddenSizes: [Int] = [256, 512], discriminatorHiddenSizes: [Int] = [512, 256],
                     hiddenActivation: Activation = .leakyReLU(0.2), discriminatorDropout: Float = 0,
-                    weightInitializer: Initializer = .pytorchDefault, conditioning: ClassConditioning? = nil) {
+                    weightInitializer: Initializer = .pytorchDefault, spectralNorm: Bool = false,
+                    minibatchStdDev: Bool = false, conditioning: ClassConditioning? = nil) {
             self.latentDimension = latentDimension
             self.imageShape = imageShape
             self.generatorHiddenSizes = generatorHiddenSizes
@@ -61,6 +67,8 @@ public enum MLPGAN {
             self.hiddenActivation = hiddenActivation
             self.discriminatorDropout = discriminatorDropout
             self.weightInitializer = weightInitializer
+            self.spectralNorm = spectralNorm
+            self.minibatchStdDev = minibatchStdDev
             self.conditioning = conditioning
         }
 
@@ -99,28 +107,34 @@ public enum MLPGAN {
     /// A conditional one appends the class vector to the flattened image, or ends in a ``ClassProjectionOutput``.
     ///
     /// Each dropout layer gets its own seed drawn from `generator`, so the whole
-    /// model is reproducible from one seed.
+    /// model is reproducible from one seed. With `spectralNorm`, every Dense is
+    /// wrapped in ``SpectralNorm`` (its `u`, `v` drawn right after its weights);
+    /// with `minibatchStdDev`, ``MinibatchStdDev`` comes before the last Dense.
     public static func makeDiscriminator(_ configuration: Configuration,
                                          using generator: inout SeededGenerator) -> Sequential {
-        let conditioning = configuration.conditioning
-        let widths = [configuration.imageSize + (conditioning?.discriminatorInputExtra ?? 0)]
-            + configuration.discriminatorHiddenSizes
+        let c = configuration
+        let conditioning = c.conditioning
+        let widths = [c.imageSize + (conditioning?.discriminatorInputExtra ?? 0)] + c.discriminatorHiddenSizes
         var layers: [any Layer] = [Flatten()]
         if let conditioning, conditioning.discriminator == .concatenation {
             layers.append(conditioning.makeLayer(using: &generator))
         }
         for (input, output) in zip(widths, widths.dropFirst()) {
-            layers.append(Dense(input, output, weightInitializer: configuration.weightInitializer, using: &generator))
-            layers.append(configuration.hiddenActivation.makeLayer())
-            if configuration.discriminatorDropout > 0 {
-                layers.append(Dropout(rate: configuration.discriminatorDropout, seed: generator.next()))
+            layers.append(spectrallyNormalized(Dense(input, output, weightInitializer: c.weightInitializer,
+                                                     using: &generator), if: c.spectralNorm, using: &generator))
+            layers.append(c.hiddenActivation.makeLayer())
+            if c.discriminatorDropout > 0 {
+                layers.append(Dropout(rate: c.discriminatorDropout, seed: generator.next()))
             }
         }
+        if c.minibatchStdDev { layers.append(MinibatchStdDev()) }
+        let features = widths.last! + (c.minibatchStdDev ? 1 : 0)
         if let conditioning, conditioning.discriminator == .projection {
-            layers.append(ClassProjectionOutput(features: widths.last!, classCount: conditioning.classCount,
-                                                weightInitializer: configuration.weightInitializer, using: &generator))
+            layers.append(ClassProjectionOutput(features: features, classCount: conditioning.classCount,
+                                                weightInitializer: c.weightInitializer, using: &generator))
         } else {
-            layers.append(Dense(widths.last!, 1, weightInitializer: configuration.weightInitializer, using: &generator))
+            layers.append(spectrallyNormalized(Dense(features, 1, weightInitializer: c.weightInitializer,
+                                                     using: &generator), if: c.spectralNorm, using: &generator))
         }
         return Sequential(layers)
     }
