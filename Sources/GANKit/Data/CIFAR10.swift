@@ -168,8 +168,8 @@ public enum CIFAR10Error: Error, Equatable, CustomStringConvertible {
             return "\(file): file is empty; a CIFAR-10 batch file holds whole records of \(size) bytes"
         case .partialRecord(let file, let byteCount):
             return "\(file): size is not a multiple of the CIFAR-10 record size: expected a multiple of \(size) bytes "
-                + "(1 label + 3072 pixel bytes), found \(byteCount) bytes (\(byteCount / size) records "
-                + "and \(byteCount % size) bytes left over)"
+                + "(1 label + 3072 pixel bytes), found \(byteCount) bytes (\(byteCount / size) "
+                + (byteCount / size == 1 ? "record" : "records") + " and \(byteCount % size) bytes left over)"
         case .invalidLabel(let file, let record, let label):
             return "\(file): record \(record) (byte offset \(record * size)) has label \(label); "
                 + "CIFAR-10 labels must be 0 to 9 — is this a CIFAR-100 or non-CIFAR file?"
