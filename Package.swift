@@ -59,6 +59,11 @@ let package = Package(
             path: "Examples/mnist-cgan"
         ),
         .executableTarget(
+            name: "cifar-dcgan",
+            dependencies: ["GANKit", "ExampleSupport"],
+            path: "Examples/cifar-dcgan"
+        ),
+        .executableTarget(
             name: "custom-loop",
             dependencies: ["GANKit", "ExampleSupport"],
             path: "Examples/custom-loop"

@@ -119,3 +119,35 @@ for program in mnist-gan mnist-dcgan mnist-cgan; do
         "$bin/$program" --help | grep -q -- "$flag" || { echo "CI: $program --help does not document $flag"; exit 1; }
     done
 done
+
+echo "cifar-dcgan: 1 epoch on a generated CIFAR-10-format folder, then on a folder of PNGs"
+mkdir -p "$out/cifar-data" "$out/png-data/grids" "$out/cifar-bad" "$out/no-images"
+python3 - "$out/cifar-data" <<'PY'
+import os, random, sys
+random.seed(7)
+for batch in range(1, 6):  # 64 records of 3073 bytes: label 0-9, then 1024 R, 1024 G, 1024 B bytes
+    with open(os.path.join(sys.argv[1], "data_batch_%d.bin" % batch), "wb") as f:
+        for record in range(64):
+            f.write(bytes([record % 10]) + bytes(random.randrange(256) for _ in range(3072)))
+PY
+"$bin/cifar-dcgan" --data "$out/cifar-data" --epochs 1 --limit 128 --batch-size 64 --out "$out/cifar" --export-samples 16
+for f in samples/epoch-001.png samples.png losses.png history.csv checkpoint.gankit samples.idx; do
+    expect_file "$out/cifar/$f"
+done
+# The grid is an RGB PNG (colour type 2 at byte 25); samples.idx is a 4-dim IDX [16, 3, 32, 32].
+[ "$(od -An -tu1 -j25 -N1 "$out/cifar/samples.png" | xargs)" = 2 ] || { echo "CI: cifar grid is not RGB"; exit 1; }
+[ "$(od -An -tu1 -N20 "$out/cifar/samples.idx" | xargs)" = "0 0 8 4 0 0 0 16 0 0 0 3 0 0 0 32 0 0 0 32" ] \
+    || { echo "CI: cifar samples.idx is not [16, 3, 32, 32]"; exit 1; }
+# A PNG folder of any sizes (the grids and plot just written), resized to 32×32.
+cp "$out/cifar/samples.png" "$out/cifar/samples/epoch-001.png" "$out/cifar/losses.png" "$out/png-data/grids/"
+"$bin/cifar-dcgan" --data "$out/png-data" --epochs 1 --batch-size 3 --out "$out/cifar-png" | grep "data: 3 images \[3, 32, 32\]"
+expect_file "$out/cifar-png/samples/epoch-001.png"
+cp "$out/cifar-data"/data_batch_*.bin "$out/cifar-bad/"
+head -c 5000 "$out/cifar-data/data_batch_1.bin" > "$out/cifar-bad/data_batch_1.bin"
+expect_failure "cifar-dcgan without --data" "$bin/cifar-dcgan" --epochs 1 --out "$out/bad"
+expect_failure "cifar-dcgan on a folder with neither CIFAR-10 nor PNG files" "$bin/cifar-dcgan" --data "$out/no-images" --out "$out/bad"
+expect_failure "cifar-dcgan on a truncated CIFAR-10 file" "$bin/cifar-dcgan" --data "$out/cifar-bad" --out "$out/bad"
+expect_failure "cifar-dcgan --eval-every" "$bin/cifar-dcgan" --data "$out/cifar-data" --eval-every 1 --out "$out/bad"
+for flag in --epochs --batch-size --lr --latent-dim --seed --data --out --resume --export-samples --limit --base-width; do
+    "$bin/cifar-dcgan" --help | grep -q -- "$flag" || { echo "CI: cifar-dcgan --help does not document $flag"; exit 1; }
+done

@@ -14,6 +14,9 @@ public struct ImageDataset: Sendable {
     public var images: Tensor
     /// One label per image, if labels were loaded.
     public var labels: [Int]?
+    /// The name of each label value (`classNames[label]`), when the source has them:
+    /// the class folders of ``imageFolder(directory:channels:size:)``, the CIFAR-10 classes.
+    public var classNames: [String]?
 
     /// Creates a dataset.
     /// - Precondition: `images` has rank 4 and, if given, `labels.count == images.shape[0]`.
@@ -28,11 +31,11 @@ public struct ImageDataset: Sendable {
     /// The number of images (`N`).
     public var count: Int { images.shape[0] }
 
-    /// Which half of MNIST to load.
+    /// Which part of a data set to load (MNIST, CIFAR-10).
     public enum Split: Sendable {
-        /// The 60 000 training images (`train-*` files).
+        /// The training images: MNIST's 60 000 (`train-*` files), CIFAR-10's 50 000 (`data_batch_1…5.bin`).
         case train
-        /// The 10 000 test images (`t10k-*` files).
+        /// The test images: MNIST's 10 000 (`t10k-*` files), CIFAR-10's 10 000 (`test_batch.bin`).
         case test
 
         var prefix: String { self == .train ? "train" : "t10k" }
@@ -99,23 +102,27 @@ public struct ImageDataset: Sendable {
     }
 }
 
-/// Writes images in `[-1, 1]` as an uncompressed IDX file of unsigned bytes
-/// `[N, H, W]` (the MNIST image format), atomically.
+/// Writes images in `[-1, 1]` as an uncompressed IDX file of unsigned bytes, atomically.
+///
+/// Single-channel images become `[N, H, W]` (IDX3, the MNIST image format);
+/// images with several channels, such as RGB `[N, 3, 32, 32]`, become a
+/// 4-dimensional IDX file `[N, C, H, W]` with the channel planes of each
+/// image one after the other (the tensor's own NCHW order).
 ///
 /// Each value `x` becomes `round((x + 1) / 2 · 255)` clamped to `0...255`;
 /// NaN becomes 0. This inverts `ImageDataset.loadIDX` exactly for bytes.
 /// - Parameters:
-///   - images: `[N, 1, H, W]` or `[N, H, W]`.
+///   - images: `[N, 1, H, W]` or `[N, H, W]` (written as IDX3), or `[N, C, H, W]` with `C > 1` (written as 4-dim IDX).
 ///   - url: The destination file.
-/// - Throws: `IDXError.invalidTensorShape` for other shapes, `IDXError.writeFailed` on I/O errors.
+/// - Throws: `IDXError.invalidTensorShape` for other ranks, `IDXError.writeFailed` on I/O errors.
 public func exportIDX(_ images: Tensor, to url: URL) throws {
     let shape = Array(images.shape)
     let dimensions: [Int]
     switch shape.count {
     case 3: dimensions = shape
     case 4 where shape[1] == 1: dimensions = [shape[0], shape[2], shape[3]]
-    case 4: throw IDXError.invalidTensorShape(shape: shape, reason: "expected 1 channel, found \(shape[1])")
-    default: throw IDXError.invalidTensorShape(shape: shape, reason: "expected [N, 1, H, W] or [N, H, W]")
+    case 4: dimensions = shape
+    default: throw IDXError.invalidTensorShape(shape: shape, reason: "expected [N, C, H, W] or [N, H, W]")
     }
     guard dimensions.allSatisfy({ UInt64($0) <= UInt64(UInt32.max) }) else {
         throw IDXError.invalidTensorShape(shape: shape, reason: "a dimension exceeds the IDX limit of \(UInt32.max)")

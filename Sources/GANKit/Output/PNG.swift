@@ -1,13 +1,14 @@
 import Foundation
 
 /// An 8-bit image in memory: rows top to bottom, pixels left to right,
-/// `channels` interleaved bytes per pixel (1 gray, 3 RGB, 4 RGBA).
+/// `channels` interleaved bytes per pixel (1 gray, 3 RGB, 4 RGBA; 2, gray +
+/// alpha, only comes from `PNG.decode` and cannot be written).
 public struct RasterImage: Sendable, Equatable {
     /// Width in pixels.
     public var width: Int
     /// Height in pixels.
     public var height: Int
-    /// Bytes per pixel: 1 (gray), 3 (RGB) or 4 (RGBA).
+    /// Bytes per pixel: 1 (gray), 3 (RGB) or 4 (RGBA); 2 (gray + alpha) for decoded PNGs.
     public var channels: Int
     /// `width · height · channels` bytes, row-major.
     public var pixels: [UInt8]
