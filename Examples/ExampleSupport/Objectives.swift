@@ -54,3 +54,16 @@ extension GANExampleRun {
         print("objective: \(type(of: trainer.objective)), \(trainer.discriminatorSteps) D step(s) per G step\(penalty)")
     }
 }
+
+extension GANExampleRun {
+    /// The examples' trainer: the `--loss` objective, Adam (`--lr`, `--beta1`, `--beta2`)
+    /// for both networks, each wrapped by `--lr-schedule`, and noise seeded by `--seed` + 1.
+    /// `run.train` applies the rest (recipe, `--critic-steps`, penalties, clipping).
+    public func makeTrainer(generator: Sequential, discriminator: Sequential, latentDimension: Int,
+                            images: Tensor) -> Trainer {
+        Trainer(generator: generator, discriminator: discriminator, objective: objective,
+                generatorOptimizer: scheduled(makeAdam(generator.parameters), images: images),
+                discriminatorOptimizer: scheduled(makeAdam(discriminator.parameters), images: images),
+                latentDimension: latentDimension, seed: arguments.seed("--seed") &+ 1)
+    }
+}

@@ -63,13 +63,10 @@ if arguments.string("--model") == "dcgan" {
 }
 print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 
-// Optimizers and trainer: the trainer sees the ConcatenateClassEmbedding layers and
+// Trainer (as in mnist-gan): it sees the class-conditioned layers and
 // asks for labelled batches; fakes are generated for the classes of each real batch.
-let trainer = Trainer(
-    generator: generator, discriminator: discriminator, objective: run.objective,
-    generatorOptimizer: run.scheduled(run.makeAdam(generator.parameters), images: images),
-    discriminatorOptimizer: run.scheduled(run.makeAdam(discriminator.parameters), images: images),
-    latentDimension: arguments.integer("--latent-dim"), seed: arguments.seed("--seed") &+ 1)
+let trainer = run.makeTrainer(generator: generator, discriminator: discriminator,
+                              latentDimension: arguments.integer("--latent-dim"), images: images)
 
 // Loop, grids (one row per class), checkpoints, history, plot, samples and their labels.
 run.train(trainer, images: images, labels: labels)

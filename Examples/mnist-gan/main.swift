@@ -34,13 +34,10 @@ var rng = SeededGenerator(seed: arguments.seed("--seed"))
 let (generator, discriminator) = MLPGAN.make(configuration, using: &rng)
 print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 
-// Optimizers and trainer (--loss, --lr, --beta1/--beta2; the recipe and --critic-steps,
-// --gradient-penalty, --r1 are applied by run.train).
-let trainer = Trainer(
-    generator: generator, discriminator: discriminator, objective: run.objective,
-    generatorOptimizer: run.scheduled(run.makeAdam(generator.parameters), images: images),
-    discriminatorOptimizer: run.scheduled(run.makeAdam(discriminator.parameters), images: images),
-    latentDimension: configuration.latentDimension, seed: arguments.seed("--seed") &+ 1)
+// Trainer: the --loss objective and Adam (--lr, --beta1/--beta2, --lr-schedule) for both
+// networks; run.train applies the recipe, --critic-steps, --gradient-penalty and --r1.
+let trainer = run.makeTrainer(generator: generator, discriminator: discriminator,
+                              latentDimension: configuration.latentDimension, images: images)
 
 // Loop, grids, checkpoints, history, plot, samples.
 run.train(trainer, images: images)

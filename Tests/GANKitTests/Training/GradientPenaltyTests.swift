@@ -80,21 +80,14 @@ import Testing
         return (worst / scale, value, exact.value)
     }
 
-    @Test(arguments: Activation.allCases)
-    func wganGPGradientMatchesClosedForm(_ activation: Activation) {
+    @Test(arguments: [("WGAN-GP", GradientPenalty.wassersteinGP(weight: 10)), ("R1", GradientPenalty.r1(gamma: 10))],
+          Activation.allCases)
+    func gradientMatchesClosedForm(_ penalty: (name: String, value: GradientPenalty), activation: Activation) {
         for seed: UInt64 in 1...3 {
-            let result = Self.measure(.wassersteinGP(weight: 10), activation: activation, seed: seed)
+            let result = Self.measure(penalty.value, activation: activation, seed: seed)
             #expect(abs(Double(result.value) - result.exactValue) <= 1e-4 * max(1, result.exactValue))
-            #expect(result.relativeError < 2e-3, "\(activation), seed \(seed): relative error \(result.relativeError)")
-        }
-    }
-
-    @Test(arguments: Activation.allCases)
-    func r1GradientMatchesClosedForm(_ activation: Activation) {
-        for seed: UInt64 in 1...3 {
-            let result = Self.measure(.r1(gamma: 10), activation: activation, seed: seed)
-            #expect(abs(Double(result.value) - result.exactValue) <= 1e-4 * max(1, result.exactValue))
-            #expect(result.relativeError < 2e-3, "\(activation), seed \(seed): relative error \(result.relativeError)")
+            #expect(result.relativeError < 2e-3,
+                    "\(penalty.name), \(activation), seed \(seed): relative error \(result.relativeError)")
         }
     }
 
