@@ -183,9 +183,19 @@ public final class BatchNorm: InputShapeValidating {
         }
     }
 
+    /// While set (by ``recalibrateBatchNormStatistics(of:inputs:)``), the running statistics are
+    /// the plain average of the batches seen since: the k-th batch is weighted 1/k (PyTorch's
+    /// `momentum=None`) instead of `momentum`. Holds the number of batches averaged so far.
+    var cumulativeBatches: Int?
+
     /// running = (1 − momentum)·running + momentum·batch, with the unbiased variance σ²·m/(m − 1).
     private func updateRunningStatistics(valuesPerChannel m: Int) {
-        let (momentum, correction) = (momentum, Float(m) / Float(m - 1))
+        var momentum = self.momentum
+        if let count = cumulativeBatches {
+            momentum = 1 / Float(count + 1)
+            cumulativeBatches = count + 1
+        }
+        let correction = Float(m) / Float(m - 1)
         savedMean.withUnsafeBufferPointer { mean in
             channelScratch.withUnsafeBufferPointer { variance in
                 runningMean.value.withUnsafeMutableBufferPointer { runningMean in

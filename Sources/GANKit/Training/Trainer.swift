@@ -84,6 +84,8 @@ public final class Trainer {
     private var lastFakeLabels = Tensor.empty
     /// Scratch of the gradient penalty.
     var penaltyScratch = GradientPenaltyScratch()
+    /// BatchNorm statistics of the averaged generator, and the step they were computed at.
+    private var standingStatistics: (step: Int, values: [Tensor])?
 
     /// Creates a trainer. Both networks are switched to training mode.
     /// - Parameter seed: seeds the noise generator.
@@ -288,22 +290,53 @@ public final class Trainer {
 
     /// Generates samples from `noise` `[N, latentDimension]` (of the classes `labels` for a
     /// conditional generator) without advancing ``noiseGenerator``,
-    /// with the averaged weights of ``generatorAverage`` when it is set.
+    /// with the averaged weights of ``generatorAverage`` when it is set. In inference
+    /// mode those get BatchNorm statistics of their own ("standing statistics",
+    /// recomputed once per training step); the live network's are left untouched.
     ///
     /// - Parameter inferenceMode: `true` (default) uses BatchNorm's running
     ///   statistics and disables dropout, then restores training mode; `false`
     ///   samples in training mode as the PyTorch DCGAN tutorial does (batch
-    ///   statistics; also updates the running statistics).
+    ///   statistics; also updates the running statistics, unless ``generatorAverage``
+    ///   is set: the live network's statistics are never changed by averaged weights).
     /// - Parameter labels: the class of each sample, `[N]`; required exactly when the generator
     ///   is class-conditioned.
     public func sample(noise: Tensor, labels: Tensor? = nil, inferenceMode: Bool = true) -> Tensor {
         precondition((labels != nil) == generator.isClassConditioned,
                      generator.isClassConditioned ? "Trainer.sample: the generator is class-conditioned; pass labels [\(noise.shape[0])]"
                                                   : "Trainer.sample: labels given, but the generator is not class-conditioned")
-        if let labels { generator.setClassLabels(labels) }
-        if inferenceMode { generator.isTraining = false }
-        defer { generator.isTraining = true }
-        guard let generatorAverage else { return generator.forward(noise) }
-        return generatorAverage.withAveragedParameters { generator.forward(noise) }
+        guard let generatorAverage else {
+            if let labels { generator.setClassLabels(labels) }
+            if inferenceMode { generator.isTraining = false }
+            defer { generator.isTraining = true }
+            return generator.forward(noise)
+        }
+        return generatorAverage.withAveragedParameters {
+            let live = LayerState(capturing: generator)
+            defer { live.restore() }
+            if inferenceMode { applyStandingStatistics() }
+            if let labels { generator.setClassLabels(labels) }
+            if inferenceMode { generator.isTraining = false }
+            defer { generator.isTraining = true }
+            return generator.forward(noise)
+        }
+    }
+
+    /// Gives the generator's BatchNorm layers running statistics that belong to the
+    /// averaged weights now in place (``recalibrateBatchNormStatistics(of:inputs:)`` over
+    /// 8 batches of 512 from a fixed noise seed), computed once per training step.
+    /// The statistics the live weights collected would not match them.
+    private func applyStandingStatistics() {
+        let buffers = generator.buffers
+        guard !buffers.isEmpty else { return }
+        if let cached = standingStatistics, cached.step == step {
+            for (buffer, value) in zip(buffers, cached.values) { buffer.value = value }
+            return
+        }
+        var noiseStream = SeededGenerator(seed: 0x57A4D1)
+        let inputs = (0..<8).map { _ in Tensor.randomNormal([512, latentDimension], using: &noiseStream) }
+        if let classes = classCount { generator.setClassLabels(Tensor((0..<512).map { Float($0 % classes) })) }
+        recalibrateBatchNormStatistics(of: generator, inputs: inputs)
+        standingStatistics = (step, buffers.map(\.value))
     }
 }
