@@ -1,8 +1,9 @@
-// mnist-cgan: a class-conditional GAN on MNIST (Mirza & Osindero 2014): both
-// networks get the digit as a learned 10-dimensional embedding — appended to
-// the noise in the generator, and to the image (flattened for the MLP,
-// as constant planes for the DCGAN) in the discriminator. Everything else is
-// the tutorial setup of mnist-gan / mnist-dcgan, and every flag of theirs works.
+// mnist-cgan: a class-conditional GAN on MNIST (Mirza & Osindero 2014): the
+// generator gets the digit as a learned 10-dimensional embedding appended to
+// the noise; the discriminator projects its last features onto a learned vector
+// of the digit (Miyato & Koyama 2018; --conditioning concat appends the label to
+// the image instead). Everything else is the tutorial setup of mnist-gan /
+// mnist-dcgan, and every flag of theirs works.
 //
 // Run:      swift run -c release mnist-cgan                         (MLP, 30 epochs)
 //           swift run -c release mnist-cgan --model dcgan --epochs 5 --out cgan-dcgan
@@ -21,8 +22,9 @@ let interface = CommandLineInterface(
                help: "mlp: the small MLP GAN; dcgan: the standard 28×28 DCGAN"),
         Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
                help: "with --model dcgan: channels of the largest feature map"),
-        Option("--conditioning", "HOW", kind: .choice(["concat", "projection"]), default: "concat",
-               help: "how D sees the label: concat (appended to the image) or projection (Miyato & Koyama 2018)"),
+        Option("--conditioning", "HOW", kind: .choice(["projection", "concat"]), default: "projection",
+               help: "how D sees the label: projection of its last features (Miyato & Koyama 2018) or concat "
+                   + "(appended to the image, Mirza & Osindero 2014)"),
         Option("--classes", "N", kind: .integerIn(2...256), default: "10", help: "number of classes in the labels"),
         Option("--embedding-dim", "N", kind: .integerIn(1...1_024), default: "10",
                help: "length of the learned class vector given to both networks"),
