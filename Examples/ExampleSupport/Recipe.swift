@@ -3,15 +3,16 @@ import GANKit
 
 /// Training-recipe options of the GAN examples: the plain tutorial setup, or
 /// its improvements one by one (see Docs/Evaluation.md for what each measured).
-public let recipeOptions: [Option] = [
-    Option("--recipe", "NAME", kind: .choice(["tutorial", "improved"]), default: "tutorial",
-           help: "tutorial: the plain PyTorch/Keras setup; improved: EMA 0.999 of G's weights, real label 0.9, lr 4e-4"),
+/// - Parameter defaultRecipe: `"improved"` or `"tutorial"`.
+public func recipeOptions(defaultRecipe: String) -> [Option] { [
+    Option("--recipe", "NAME", kind: .choice(["improved", "tutorial"]), default: defaultRecipe,
+           help: "improved: EMA 0.999 of G's weights, real label 0.9, lr 4e-4; tutorial: the plain PyTorch/Keras setup"),
     Option("--ema-decay", "D", kind: .fraction,
            help: "sample from an exponential moving average of G's weights with this decay (0 = off)"),
     Option("--real-label", "L", kind: .positiveNumber,
            help: "D's target for real images; 0.9 = one-sided label smoothing (default 1)"),
     Option("--lr-d", "RATE", kind: .positiveNumber, help: "D's learning rate when it should differ from --lr"),
-]
+] }
 
 /// The settings a recipe stands for.
 public struct GANRecipe: Sendable, Equatable {

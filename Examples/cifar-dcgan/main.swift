@@ -18,7 +18,7 @@ import GANKit
 let interface = CommandLineInterface(
     program: "cifar-dcgan",
     summary: "Train a 32×32 RGB DCGAN on CIFAR-10 (binary version) or a folder of PNG images and save colour sample grids.",
-    options: colourGANOptions(GANExampleDefaults(epochs: 5, outputDirectory: "cifar-dcgan-output")) + [
+    options: colourGANOptions(GANExampleDefaults(epochs: 5, outputDirectory: "cifar-dcgan-output", recipe: "tutorial")) + [
         Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
                help: "channels of the largest feature map (64: G 256→128→64→3, D 3→64→128→256)"),
     ])

@@ -17,7 +17,7 @@ import GANKit
 let interface = CommandLineInterface(
     program: "mnist-cgan",
     summary: "Train a class-conditional GAN on MNIST (or any labelled IDX image set) and save one grid row per class.",
-    options: commonGANOptions(GANExampleDefaults(epochs: 30, outputDirectory: "cgan-output")) + [
+    options: commonGANOptions(GANExampleDefaults(epochs: 30, outputDirectory: "cgan-output", recipe: "tutorial")) + [
         Option("--model", "NAME", kind: .choice(["mlp", "dcgan"]), default: "mlp",
                help: "mlp: the small MLP GAN; dcgan: the standard 28×28 DCGAN"),
         Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
