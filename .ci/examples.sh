@@ -58,14 +58,18 @@ for f in samples/epoch-001.png samples.png history.csv checkpoint.gankit samples
     expect_file "$out/cgan/$f"
 done
 [ "$(stat -c %s "$out/cgan/samples-labels.idx")" -eq $((8 + 100)) ] || { echo "CI: samples-labels.idx should hold 100 labels"; exit 1; }
-"$bin/gan-eval" "$out/cgan/samples.idx" --labels "$out/cgan/samples-labels.idx" | grep -q "classified as asked"
+"$bin/gan-eval" "$out/cgan/samples.idx" --labels "$out/cgan/samples-labels.idx" > "$out/cgan-eval.txt"
+grep -q "classified as asked" "$out/cgan-eval.txt" || { echo "CI: gan-eval --labels printed no accuracy"; exit 1; }
 "$bin/mnist-cgan" --epochs 1 --limit 512 --model dcgan --base-width 8 --out "$out/cgan-dcgan" >/dev/null
 expect_file "$out/cgan-dcgan/samples.png"
 
 echo "losses and penalties: WGAN-GP with 2 critic steps, hinge with R1"
+# (Logs go to files: grep -q on a pipe would end the program with SIGPIPE under pipefail.)
 "$bin/mnist-gan" --epochs 1 --limit 512 --loss wgan --gradient-penalty 10 --critic-steps 2 --beta1 0 --beta2 0.9 \
-    --out "$out/wgan" | grep -q "gradient penalty"
-"$bin/mnist-dcgan" --epochs 1 --limit 256 --base-width 8 --loss hinge --r1 1 --out "$out/hinge" | grep -q "R1"
+    --out "$out/wgan" > "$out/wgan.log"
+grep -q "gradient penalty" "$out/wgan.log" || { echo "CI: WGAN-GP run did not report its penalty"; exit 1; }
+"$bin/mnist-dcgan" --epochs 1 --limit 256 --base-width 8 --loss hinge --r1 1 --out "$out/hinge" > "$out/hinge.log"
+grep -q "R1" "$out/hinge.log" || { echo "CI: hinge run did not report R1"; exit 1; }
 
 echo "gan-eval: score exported samples; --eval-every writes metric columns and metrics.png"
 "$bin/gan-eval" "$out/gan/samples.idx" --json | grep -q '"frechetDistance"'
