@@ -13,9 +13,12 @@ public struct GANExampleDefaults: Sendable {
     public var outputDirectory: String
     /// Default `--recipe`: `"improved"` where it was measured to beat the tutorial setup, else `"tutorial"`.
     public var recipe: String
+    /// Adam's learning rate under `--recipe improved` (measured per model in Docs/Evaluation.md).
+    public var improvedLearningRate: Double
     /// Creates defaults.
     public init(epochs: Int, batchSize: Int = 64, learningRate: Double = 2e-4, outputDirectory: String,
-                recipe: String = "improved") {
+                recipe: String = "improved", improvedLearningRate: Double = 4e-4) {
+        self.improvedLearningRate = improvedLearningRate
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -54,7 +57,7 @@ public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
                help: "after training, write N generated images to OUT/samples.idx (IDX3, MNIST layout)"),
         Option("--limit", "N", kind: .positiveInteger,
                help: "train on the first N images only (quick trials and smoke tests)"),
-    ] + objectiveOptions + evaluationOptions + recipeOptions(defaultRecipe: defaults.recipe) + stabilizerOptions
+    ] + objectiveOptions + evaluationOptions + recipeOptions(defaultRecipe: defaults.recipe, improvedLearningRate: defaults.improvedLearningRate) + stabilizerOptions
 }
 
 /// Runs a GAN example end to end: data, trainer, per-epoch grids and
@@ -64,11 +67,14 @@ public struct GANExampleRun {
     public let arguments: ParsedArguments
     /// Program name for messages.
     public let program: String
+    /// Adam's learning rate under `--recipe improved` (``GANExampleDefaults/improvedLearningRate``).
+    public let improvedLearningRate: Double
 
     /// Creates a run from parsed flags.
-    public init(program: String, arguments: ParsedArguments) {
+    public init(program: String, arguments: ParsedArguments, improvedLearningRate: Double = 4e-4) {
         self.program = program
         self.arguments = arguments
+        self.improvedLearningRate = improvedLearningRate
     }
 
     /// Prints `program: error: message` to standard error and exits with status 1.
