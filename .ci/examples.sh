@@ -116,7 +116,8 @@ expect_failure "beta of 1" "$bin/mnist-gan" --beta2 1
 mkdir -p "$out/unlabelled"
 cp Examples/Data/MNIST/train-images-idx3-ubyte.gz "$out/unlabelled/"
 expect_failure "cgan without labels" "$bin/mnist-cgan" --data "$out/unlabelled" --out "$out/bad"
-expect_failure "gan-eval labels of another length" "$bin/gan-eval" "$out/gan/samples.idx" --labels "$out/cgan/samples-labels.idx"
+printf '\0\0\10\1\0\0\0\3\1\2\3' > "$out/three-labels.idx"   # IDX1 holding 3 labels, for 100 samples
+expect_failure "gan-eval labels of another length" "$bin/gan-eval" "$out/gan/samples.idx" --labels "$out/three-labels.idx"
 for program in mnist-gan mnist-dcgan mnist-cgan; do
     for flag in --epochs --batch-size --lr --latent-dim --seed --data --out --resume --export-samples --limit \
                 --checkpoint-every --clip-grad-norm --loss --critic-steps --gradient-penalty --r1; do
