@@ -18,12 +18,12 @@ public struct GANExampleDefaults: Sendable {
     /// Creates defaults.
     public init(epochs: Int, batchSize: Int = 64, learningRate: Double = 2e-4, outputDirectory: String,
                 recipe: String = "improved", improvedLearningRate: Double = 4e-4) {
-        self.improvedLearningRate = improvedLearningRate
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.outputDirectory = outputDirectory
         self.recipe = recipe
+        self.improvedLearningRate = improvedLearningRate
     }
 }
 
@@ -57,7 +57,9 @@ public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
                help: "after training, write N generated images to OUT/samples.idx (IDX3, MNIST layout)"),
         Option("--limit", "N", kind: .positiveInteger,
                help: "train on the first N images only (quick trials and smoke tests)"),
-    ] + objectiveOptions + evaluationOptions + recipeOptions(defaultRecipe: defaults.recipe, improvedLearningRate: defaults.improvedLearningRate) + stabilizerOptions
+    ] + objectiveOptions + evaluationOptions
+        + recipeOptions(defaultRecipe: defaults.recipe, improvedLearningRate: defaults.improvedLearningRate)
+        + stabilizerOptions
 }
 
 /// Runs a GAN example end to end: data, trainer, per-epoch grids and
