@@ -9,16 +9,11 @@ struct ConditionalAccuracy {
     let perClass: [Double]
 
     init(classifier: MNISTClassifier, samples: Tensor, requested: [Int]) {
-        let logits = classifier.outputs(samples).logits
-        let classes = logits.shape[1]
-        var hits = [Int](repeating: 0, count: classes), totals = hits
-        logits.withUnsafeBufferPointer { values in
-            for (index, asked) in requested.enumerated() {
-                let row = values[index * classes..<(index + 1) * classes]
-                let predicted = row.indices.max { row[$0] < row[$1] }! - index * classes
-                totals[asked] += 1
-                if predicted == asked { hits[asked] += 1 }
-            }
+        let predicted = ClassHistogram.argMax(classifier.outputs(samples).logits)
+        var hits = [Int](repeating: 0, count: MNISTClassifier.classCount), totals = hits
+        for (asked, found) in zip(requested, predicted) {
+            totals[asked] += 1
+            if found == asked { hits[asked] += 1 }
         }
         overall = Double(hits.reduce(0, +)) / Double(max(requested.count, 1))
         perClass = zip(hits, totals).map { $1 == 0 ? .nan : Double($0) / Double($1) }

@@ -16,6 +16,15 @@ public protocol ClassConditionedLayer: Layer {
     var classLabels: Tensor { get set }
 }
 
+extension ClassConditionedLayer {
+    /// Stops, naming `layer` and both sizes, unless ``classLabels`` holds one label per sample of `shape`.
+    func requireClassLabels(forInput shape: TensorShape, layer: @autoclosure () -> String) {
+        precondition(classLabels.rank == 1 && classLabels.shape[0] == shape[0],
+                     "\(layer()): expected class labels [\(shape[0])] for input \(shape), got \(classLabels.shape); "
+                        + "call setClassLabels before forward")
+    }
+}
+
 extension Layer {
     /// Hands `labels` `[N]` (class indices as `Float`) to every ``ClassConditionedLayer``
     /// in this layer's tree, for the next forward. Does nothing for an unconditional network.

@@ -22,6 +22,8 @@ public final class ClassProjectionOutput: ClassConditionedLayer, LayerContainer,
     public var isTraining = true
 
     private var cachedFeatures = Tensor.empty
+    /// e(y) of the last forward, `[N, features]`, read again by `backward`.
+    private var cachedVectors = Tensor.empty
     private var outputBuffer = TensorBuffer()
     private var inputGradientBuffer = TensorBuffer()
     private var vectorGradientBuffer = TensorBuffer()
@@ -56,12 +58,12 @@ public final class ClassProjectionOutput: ClassConditionedLayer, LayerContainer,
     public func forward(_ input: Tensor) -> Tensor {
         requireValidInput(input.shape)
         let batch = input.shape[0], features = linear.inFeatures
-        precondition(classLabels.rank == 1 && classLabels.shape[0] == batch,
-                     "\(name): expected class labels [\(batch)] for input \(input.shape), got \(classLabels.shape); "
-                        + "call setClassLabels before forward")
+        requireClassLabels(forInput: input.shape, layer: name)
         cachedFeatures = input
         let scores = linear.forward(input)
-        let vectors = classVectors.forward(classLabels)
+        cachedVectors = .empty  // let the embedding reuse its output buffer
+        cachedVectors = classVectors.forward(classLabels)
+        let vectors = cachedVectors
         return outputBuffer.fill(shape: [batch, 1]) { y in
             input.withUnsafeBufferPointer { phi in
                 vectors.withUnsafeBufferPointer { e in
@@ -93,7 +95,7 @@ public final class ClassProjectionOutput: ClassConditionedLayer, LayerContainer,
             }
             classVectors.backwardParametersOnly(vectorGradient)
         }
-        let vectors = classVectors.forward(classLabels)
+        let vectors = cachedVectors
         return inputGradientBuffer.fill(shape: cachedFeatures.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 linearGradient.withUnsafeBufferPointer { dl in

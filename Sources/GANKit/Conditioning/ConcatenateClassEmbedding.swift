@@ -51,9 +51,7 @@ public final class ConcatenateClassEmbedding: ClassConditionedLayer {
     public func forward(_ input: Tensor) -> Tensor {
         checkInputShape(input.rank == 2 || input.rank == 4, name, expected: "[N, F] or [N, C, H, W]", got: input.shape)
         let batch = input.shape[0]
-        precondition(classLabels.rank == 1 && classLabels.shape[0] == batch,
-                     "\(name): expected class labels [\(batch)] for input \(input.shape), got \(classLabels.shape); "
-                        + "call setClassLabels before forward")
+        requireClassLabels(forInput: input.shape, layer: name)
         cachedInputShape = input.shape
         let vectors = embedding.forward(classLabels)
         let d = embedding.dimension
