@@ -12,8 +12,7 @@ import Musl
 ///
 /// `@unchecked Sendable` is sound: every stored property is a `let` set in
 /// `init` and never changed (C function pointers, strings, the `dlopen`
-/// handle, which is never closed), except `lastThreadCount`, which is read and
-/// written only while `threadLock` is held. The C functions themselves are
+/// handle, which is never closed). The C functions themselves are
 /// thread-safe to call concurrently (OpenBLAS, MKL, BLIS and the reference
 /// BLAS all are for `sgemm`/`sgemv`).
 final class BLASLibrary: @unchecked Sendable {
@@ -26,8 +25,6 @@ final class BLASLibrary: @unchecked Sendable {
                                       UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
     /// `openblas_set_num_threads(int)`.
     typealias SetThreads = @convention(c) (Int32) -> Void
-    /// `openblas_get_num_threads()`, and also the shape of the string getters below.
-    typealias GetThreads = @convention(c) () -> Int32
     /// `openblas_get_corename()` / `openblas_get_config()`.
     typealias GetString = @convention(c) () -> UnsafePointer<CChar>?
 
@@ -41,12 +38,14 @@ final class BLASLibrary: @unchecked Sendable {
     /// The sonames tried, in order, when `GANKIT_BLAS` is unset.
     static let searchOrder = ["libopenblas.so.0", "libmkl_rt.so", "libblis.so.4", "libblas.so.3"]
 
-    /// Products with `m·n·k` below this (256³ ≈ 16.8 M) run on one OpenBLAS
-    /// thread. Measured with OpenBLAS 0.3.21 (Haswell kernel) on a shared
-    /// 2-core Zen 5: at 96³–192³ two threads ran 20–50 % *slower* than one
-    /// (e.g. 128³: 108 vs 43–92 GFLOP/s), at 256³ and 64×784×512 they mostly
-    /// won (155–215 vs 96–115). OpenBLAS's own cut-off (64³) is far too low here.
-    static let multithreadThreshold = 1 << 24
+    /// Products with `m·n·k` at or above this (about 1.0 M, e.g. 64×128×128)
+    /// are split over GANKit's thread pool; smaller ones run whole on the
+    /// calling thread, where waking a second core costs more than it saves.
+    static let splitThreshold = 1 << 20
+
+    /// Split points fall on multiples of this many rows or columns, so every
+    /// part but the last fills whole register tiles of the library's kernels.
+    static let splitGranule = 16
 
     /// The path or soname given to `dlopen`.
     let path: String
@@ -60,13 +59,12 @@ final class BLASLibrary: @unchecked Sendable {
     let coreName: String?
     /// `openblas_get_config()`, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64`.
     let config: String?
-    /// The thread count the library started with (`OPENBLAS_NUM_THREADS` or
-    /// its core count); GANKit never asks for more than this.
-    let initialThreadCount: Int
-    /// Guards `lastThreadCount`.
-    private let threadLock = NSLock()
-    /// The value last passed to `openblas_set_num_threads` (0: never set).
-    private var lastThreadCount: Int32 = 0
+    /// Whether GANKit splits large products over its own thread pool: true
+    /// for OpenBLAS (pinned to one thread of its own at load, because its
+    /// threaded driver allocates on the heap every call) and for plain CBLAS
+    /// libraries, which never thread; false for MKL and BLIS, left to thread
+    /// themselves.
+    let splitsProducts: Bool
 
     /// Opens `path` with `RTLD_NOW | RTLD_LOCAL`; `nil` when it cannot be
     /// loaded or has no `cblas_sgemm`. `failure` then says why (`dlerror()`).
@@ -87,11 +85,12 @@ final class BLASLibrary: @unchecked Sendable {
         sgemm = unsafeBitCast(sgemmSymbol, to: SGEMM.self)
         sgemv = symbol("cblas_sgemv", as: SGEMV.self)
         setThreads = symbol("openblas_set_num_threads", as: SetThreads.self)
-        let getThreads = symbol("openblas_get_num_threads", as: GetThreads.self)
         coreName = symbol("openblas_get_corename", as: GetString.self).flatMap { $0() }.map { String(cString: $0) }
         config = symbol("openblas_get_config", as: GetString.self).flatMap { $0() }.map { String(cString: $0) }
-        initialThreadCount = max(1, Int(getThreads?() ?? 1))
         _ = dlerror()  // clear any message left by a missing optional symbol
+        let lowered = path.lowercased()
+        splitsProducts = setThreads != nil || !(lowered.contains("mkl") || lowered.contains("blis"))
+        setThreads?(1)
     }
 
     /// The first library of ``searchOrder`` that loads and has `cblas_sgemm`.
@@ -117,30 +116,10 @@ final class BLASLibrary: @unchecked Sendable {
         return "CBLAS"
     }
 
-    /// The most threads a large product will use: `min(threadCount, 2)`,
-    /// capped by what the library started with.
+    /// The threads a large product is split over: GANKit's pool size when
+    /// ``splitsProducts``, else 1 (the library's own threading decides).
     var largeProductThreads: Int {
-        min(Parallelism.threadCount, 2, initialThreadCount)
-    }
-
-    /// Sets OpenBLAS's thread count for a product of this size, calling
-    /// `openblas_set_num_threads` only when the wanted count changes.
-    ///
-    /// The cache is checked and the call made under `threadLock`, so the cache
-    /// always equals the library's setting. OpenBLAS's count is process-global:
-    /// two threads running products of different sizes at once may run one of
-    /// them with the other's count, which costs speed, never correctness.
-    func prepareThreads(m: Int, n: Int, k: Int) {
-        guard let setThreads else { return }
-        let small = Double(m) * Double(n) * Double(k) < Double(BLASLibrary.multithreadThreshold)
-        // Inside a parallelFor chunk GANKit's own threads already use the cores.
-        let wanted = Int32(small || gk_pool_inside() != 0 ? 1 : largeProductThreads)
-        threadLock.lock()
-        if wanted != lastThreadCount {
-            setThreads(wanted)
-            lastThreadCount = wanted
-        }
-        threadLock.unlock()
+        splitsProducts ? Parallelism.threadCount : 1
     }
 }
 
@@ -161,7 +140,6 @@ extension BLASLibrary {
         let limit = Int(Int32.max)
         precondition(m <= limit && n <= limit && k <= limit && lda <= limit && ldb <= limit && ldc <= limit,
                      "gemm: \(m)×\(n)×\(k) (lda \(lda), ldb \(ldb), ldc \(ldc)) exceeds the 32-bit sizes of \(path)")
-        prepareThreads(m: m, n: n, k: k)
         let row = BLASLibrary.rowMajor, noTrans = BLASLibrary.noTrans, trans = BLASLibrary.trans
         if let sgemv, m == 1 {
             // op(B) is k×n. Stored B is k×n (use Bᵀ·x) or n×k (use B·x).
@@ -179,10 +157,67 @@ extension BLASLibrary {
             } else {
                 sgemv(row, noTrans, Int32(m), Int32(k), alpha, a, Int32(lda), b, incX, beta, c, Int32(ldc))
             }
+        } else if splitsProducts, Double(m) * Double(n) * Double(k) >= Double(BLASLibrary.splitThreshold), Parallelism.threadCount > 1,
+                  gk_pool_inside() == 0 {
+            splitGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {
             sgemm(row, transposeA ? trans : noTrans, transposeB ? trans : noTrans, Int32(m), Int32(n), Int32(k),
                   alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
+    }
+
+    /// One product split into disjoint blocks of C's columns (when n ≥ m) or
+    /// rows, each computed by a single-threaded `cblas_sgemm` on GANKit's pool.
+    ///
+    /// Only the larger dimension is split, so the operand every block shares
+    /// (A for a column split, B for a row split) is the smaller one and packing
+    /// it twice costs little. Each element of C is still one k-long dot
+    /// product summed in the library's order, and the split is the same on
+    /// every call, so results are reproducible run to run.
+    private func splitGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let splitColumns = n >= m
+        let length = splitColumns ? n : m
+        let granule = BLASLibrary.splitGranule
+        let kernel = SplitGEMMKernel(sgemm: sgemm, splitColumns: splitColumns, length: length, granule: granule,
+                                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                     alpha: alpha, a: SendablePointer(a), lda: lda, b: SendablePointer(b), ldb: ldb,
+                                     beta: beta, c: SendablePointer(c), ldc: ldc)
+        parallelFor((length + granule - 1) / granule, kernel)
+    }
+}
+/// One block of a ``BLASLibrary/splitGEMM``: C's columns (or rows) for a
+/// range of granules, computed by a single-threaded `cblas_sgemm`.
+private struct SplitGEMMKernel: ParallelKernel {
+    let sgemm: BLASLibrary.SGEMM
+    let splitColumns: Bool
+    let length: Int, granule: Int
+    let transposeA: Bool, transposeB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float
+    let a: SendablePointer<Float>, lda: Int
+    let b: SendablePointer<Float>, ldb: Int
+    let beta: Float
+    let c: SendablePointer<Float>, ldc: Int
+
+    func run(_ granules: Range<Int>) {
+        let start = granules.lowerBound * granule, end = min(length, granules.upperBound * granule)
+        var a = UnsafePointer(self.a.pointer), b = UnsafePointer(self.b.pointer), c = self.c.pointer
+        var rows = m, columns = n
+        if splitColumns {
+            b += transposeB ? start * ldb : start  // op(B)'s columns start..<end
+            c += start
+            columns = end - start
+        } else {
+            a += transposeA ? start : start * lda  // op(A)'s rows start..<end
+            c += start * ldc
+            rows = end - start
+        }
+        sgemm(BLASLibrary.rowMajor, transposeA ? BLASLibrary.trans : BLASLibrary.noTrans,
+              transposeB ? BLASLibrary.trans : BLASLibrary.noTrans, Int32(rows), Int32(columns), Int32(k),
+              alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
 #endif

@@ -42,36 +42,10 @@ extension BuiltinGEMM {
     static func outerProduct(m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, incA: Int,
                              b: UnsafePointer<Float>, incB: Int, beta: Float,
                              c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let aShared = SendablePointer(a), bShared = SendablePointer(b), cShared = SendablePointer(c)
         let minimumRows = max(1, minimumChunkFlops * 4 / (2 * n))
-        parallelFor(m, minimumChunk: minimumRows) { rows in
-            let b = bShared.pointer
-            for i in rows {
-                let scale = SIMD8<Float>(repeating: aShared.pointer[i * incA])
-                let row = UnsafeMutableRawPointer(cShared.pointer + i * ldc)
-                var j = 0
-                while j + 8 <= n {
-                    var bv = SIMD8<Float>()
-                    if incB == 1 {
-                        bv = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
-                    } else {
-                        for lane in 0..<8 { bv[lane] = b[(j + lane) * incB] }
-                    }
-                    var value = alpha * (scale * bv)
-                    if beta != 0 {
-                        value += beta * row.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                    }
-                    row.storeBytes(of: value, toByteOffset: j * 4, as: SIMD8<Float>.self)
-                    j += 8
-                }
-                let target = cShared.pointer + i * ldc
-                while j < n {
-                    let product = alpha * (scale[0] * b[j * incB])
-                    target[j] = beta == 0 ? product : product + beta * target[j]
-                    j += 1
-                }
-            }
-        }
+        parallelFor(m, minimumChunk: minimumRows, OuterProductRows(
+            n: n, alpha: alpha, a: SendablePointer(a), incA: incA, b: SendablePointer(b), incB: incB,
+            beta: beta, c: SendablePointer(c), ldc: ldc))
     }
 
     /// Splits the `count` outputs into static chunks of whole blocks over threads.
@@ -85,20 +59,9 @@ extension BuiltinGEMM {
         let blocks = (count + vectorBlock - 1) / vectorBlock
         let flopsPerBlock = 2 * k * vectorBlock
         let minimumBlocks = max(1, (minimumChunkFlops * 4 + flopsPerBlock - 1) / flopsPerBlock)
-        let matrixShared = SendablePointer(matrix), xShared = SendablePointer(x), yShared = SendablePointer(y)
-        parallelFor(blocks, minimumChunk: minimumBlocks) { chunk in
-            let outputs = (chunk.lowerBound * vectorBlock)..<min(count, chunk.upperBound * vectorBlock)
-            if axpy {
-                axpyForm(matrix: matrixShared.pointer, ld: ld, outputs: outputs, k: k, x: xShared.pointer,
-                         incX: incX, alpha: alpha, beta: beta, y: yShared.pointer, incY: incY)
-            } else {
-                for j in outputs {
-                    let sum = dot(matrixShared.pointer + j * ld, xShared.pointer, incX: incX, k: k)
-                    let target = yShared.pointer + j * incY
-                    target.pointee = beta == 0 ? alpha * sum : alpha * sum + beta * target.pointee
-                }
-            }
-        }
+        parallelFor(blocks, minimumChunk: minimumBlocks, VectorProductBlocks(
+            axpy: axpy, matrix: SendablePointer(matrix), ld: ld, count: count, k: k, x: SendablePointer(x),
+            incX: incX, alpha: alpha, beta: beta, y: SendablePointer(y), incY: incY))
     }
 
     /// y[j] = alpha·Σₚ x[p·incX]·M[p][j] + beta·y[j·incY] for j in `outputs`,
@@ -182,5 +145,69 @@ extension BuiltinGEMM {
             p += 1
         }
         return sum
+    }
+}
+
+/// Rows of C for ``BuiltinGEMM/outerProduct(m:n:alpha:a:incA:b:incB:beta:c:ldc:)``.
+private struct OuterProductRows: ParallelKernel {
+    let n: Int
+    let alpha: Float
+    let a: SendablePointer<Float>, incA: Int
+    let b: SendablePointer<Float>, incB: Int
+    let beta: Float
+    let c: SendablePointer<Float>, ldc: Int
+
+    func run(_ rows: Range<Int>) {
+        let b = self.b.pointer
+        for i in rows {
+            let scale = SIMD8<Float>(repeating: a.pointer[i * incA])
+            let row = UnsafeMutableRawPointer(c.pointer + i * ldc)
+            var j = 0
+            while j + 8 <= n {
+                var bv = SIMD8<Float>()
+                if incB == 1 {
+                    bv = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
+                } else {
+                    for lane in 0..<8 { bv[lane] = b[(j + lane) * incB] }
+                }
+                var value = alpha * (scale * bv)
+                if beta != 0 {
+                    value += beta * row.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                }
+                row.storeBytes(of: value, toByteOffset: j * 4, as: SIMD8<Float>.self)
+                j += 8
+            }
+            let target = c.pointer + i * ldc
+            while j < n {
+                let product = alpha * (scale[0] * b[j * incB])
+                target[j] = beta == 0 ? product : product + beta * target[j]
+                j += 1
+            }
+        }
+    }
+}
+
+/// Blocks of outputs for ``BuiltinGEMM/vectorProduct(axpy:matrix:ld:count:k:x:incX:alpha:beta:y:incY:)``.
+private struct VectorProductBlocks: ParallelKernel {
+    let axpy: Bool
+    let matrix: SendablePointer<Float>, ld: Int
+    let count: Int, k: Int
+    let x: SendablePointer<Float>, incX: Int
+    let alpha: Float, beta: Float
+    let y: SendablePointer<Float>, incY: Int
+
+    func run(_ blocks: Range<Int>) {
+        let vectorBlock = BuiltinGEMM.vectorBlock
+        let outputs = (blocks.lowerBound * vectorBlock)..<min(count, blocks.upperBound * vectorBlock)
+        if axpy {
+            BuiltinGEMM.axpyForm(matrix: matrix.pointer, ld: ld, outputs: outputs, k: k, x: x.pointer,
+                                 incX: incX, alpha: alpha, beta: beta, y: y.pointer, incY: incY)
+        } else {
+            for j in outputs {
+                let sum = BuiltinGEMM.dot(matrix.pointer + j * ld, x.pointer, incX: incX, k: k)
+                let target = y.pointer + j * incY
+                target.pointee = beta == 0 ? alpha * sum : alpha * sum + beta * target.pointee
+            }
+        }
     }
 }

@@ -82,23 +82,10 @@ enum BuiltinGEMM {
         let units = splitColumns ? columnPanels : rowPanels
         let flopsPerUnit = 2.0 * Double(k) * Double(splitColumns ? m * unitColumns : n * unitRows)
         let minimumUnits = max(1, Int((Double(minimumChunkFlops) / flopsPerUnit).rounded(.up)))
-        let aShared = SendablePointer(a), bShared = SendablePointer(b), cShared = SendablePointer(c)
-        parallelFor(units, minimumChunk: minimumUnits) { chunk in
-            let rows = splitColumns ? 0..<m : (chunk.lowerBound * unitRows)..<min(m, chunk.upperBound * unitRows)
-            let columns = splitColumns
-                ? (chunk.lowerBound * unitColumns)..<min(n, chunk.upperBound * unitColumns) : 0..<n
-            GEMMScratchPool.shared.withBuffer { scratch in
-                if useC {
-                    gk_sgemm_block(transposeA ? 1 : 0, transposeB ? 1 : 0, rows.lowerBound, rows.upperBound,
-                                   columns.lowerBound, columns.upperBound, k, alpha, aShared.pointer, lda,
-                                   bShared.pointer, ldb, beta, cShared.pointer, ldc, scratch)
-                } else {
-                    blocked(transposeA: transposeA, transposeB: transposeB, rows: rows, columns: columns, k: k,
-                            alpha: alpha, a: aShared.pointer, lda: lda, b: bShared.pointer, ldb: ldb,
-                            beta: beta, c: cShared.pointer, ldc: ldc, scratch: scratch)
-                }
-            }
-        }
+        parallelFor(units, minimumChunk: minimumUnits, BlockedGEMMUnits(
+            useC: useC, splitColumns: splitColumns, unitRows: unitRows, unitColumns: unitColumns,
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+            a: SendablePointer(a), lda: lda, b: SendablePointer(b), ldb: ldb, beta: beta, c: SendablePointer(c), ldc: ldc))
     }
 
     /// Loops 5 to 1 above for the sub-matrix C[rows, columns], on one thread.
@@ -192,5 +179,35 @@ enum BuiltinGEMM {
         var value = alpha * sum
         if beta != 0 { value += beta * raw.loadUnaligned(as: SIMD8<Float>.self) }
         raw.storeBytes(of: value, as: SIMD8<Float>.self)
+    }
+}
+
+/// A range of row or column panels of C for ``BuiltinGEMM/gemm``, each chunk
+/// packing into its own scratch buffer.
+private struct BlockedGEMMUnits: ParallelKernel {
+    let useC: Bool, splitColumns: Bool
+    let unitRows: Int, unitColumns: Int
+    let transposeA: Bool, transposeB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float
+    let a: SendablePointer<Float>, lda: Int
+    let b: SendablePointer<Float>, ldb: Int
+    let beta: Float
+    let c: SendablePointer<Float>, ldc: Int
+
+    func run(_ units: Range<Int>) {
+        let rows = splitColumns ? 0..<m : (units.lowerBound * unitRows)..<min(m, units.upperBound * unitRows)
+        let columns = splitColumns ? (units.lowerBound * unitColumns)..<min(n, units.upperBound * unitColumns) : 0..<n
+        GEMMScratchPool.shared.withBuffer { scratch in
+            if useC {
+                gk_sgemm_block(transposeA ? 1 : 0, transposeB ? 1 : 0, rows.lowerBound, rows.upperBound,
+                               columns.lowerBound, columns.upperBound, k, alpha, a.pointer, lda,
+                               b.pointer, ldb, beta, c.pointer, ldc, scratch)
+            } else {
+                BuiltinGEMM.blocked(transposeA: transposeA, transposeB: transposeB, rows: rows, columns: columns,
+                                    k: k, alpha: alpha, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
+                                    beta: beta, c: c.pointer, ldc: ldc, scratch: scratch)
+            }
+        }
     }
 }

@@ -142,14 +142,28 @@ func regroupImages(_ grouped: UnsafeMutablePointer<Float>, _ images: UnsafeMutab
 /// `chunkRange(i, of: chunks, count: batch)` and owns scratch slice `i`.
 func imageChunkCount(batch: Int) -> Int { min(Parallelism.threadCount, batch) }
 
-/// Runs `body(chunk, images)` for every chunk of `imageChunkCount(batch:)`, in parallel.
+/// Work done per chunk of images by ``forEachImageChunk(batch:chunks:_:)``.
+protocol ImageChunkKernel: Sendable {
+    /// Processes `images` (a contiguous range of the batch) with scratch slice `chunk`.
+    func run(chunk: Int, images: Range<Int>)
+}
+
+/// Runs `kernel` for every chunk of `imageChunkCount(batch:)`, in parallel.
 ///
 /// The chunk index (not the thread) selects the scratch slice and the
 /// weight-gradient partial, so combining partials in chunk order gives the same
 /// bits on every run with the same `Parallelism.threadCount`.
-func forEachImageChunk(batch: Int, chunks: Int, _ body: @Sendable (_ chunk: Int, _ images: Range<Int>) -> Void) {
-    parallelFor(chunks) { chunkIndices in
-        for chunk in chunkIndices { body(chunk, chunkRange(chunk, of: chunks, count: batch)) }
+func forEachImageChunk<Kernel: ImageChunkKernel>(batch: Int, chunks: Int, _ kernel: Kernel) {
+    parallelFor(chunks, ImageChunks(batch: batch, chunks: chunks, kernel: kernel))
+}
+
+/// Adapts an ``ImageChunkKernel`` to `parallelFor`'s ranges of chunk indices.
+private struct ImageChunks<Kernel: ImageChunkKernel>: ParallelKernel {
+    let batch: Int, chunks: Int
+    let kernel: Kernel
+
+    func run(_ chunkIndices: Range<Int>) {
+        for chunk in chunkIndices { kernel.run(chunk: chunk, images: chunkRange(chunk, of: chunks, count: batch)) }
     }
 }
 

@@ -48,7 +48,22 @@ struct SendablePointer<Pointee>: @unchecked Sendable {
     @usableFromInline init(_ pointer: UnsafePointer<Pointee>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
 }
 
-/// Runs `body` over `0..<count` split into at most `Parallelism.threadCount`
+/// Work that ``parallelFor(_:minimumChunk:_:)`` splits over threads.
+///
+/// `run(_:)` is called once per chunk, each possibly on another thread, while
+/// the caller waits; chunks must write disjoint memory (see `SendablePointer`).
+/// A kernel is a struct of the pointers and sizes the work needs rather than a
+/// closure because handing a closure to the pool's threads needs an escaping
+/// copy of it, and Swift allocates one on the heap per call (measured:
+/// `withoutActuallyEscaping` and the optimizer's closure specialization both
+/// did); a struct is copied to the caller's stack instead.
+@usableFromInline
+protocol ParallelKernel: Sendable {
+    /// Does the work for the items in `range` (one chunk of `0..<count`).
+    func run(_ range: Range<Int>)
+}
+
+/// Runs `kernel` over `0..<count` split into at most `Parallelism.threadCount`
 /// contiguous chunks of at least `minimumChunk` items, one chunk per thread.
 ///
 /// Chunks are static (the same split every call), so a reduction that combines
@@ -60,29 +75,43 @@ struct SendablePointer<Pointee>: @unchecked Sendable {
 /// allocates nothing. Nested calls (a GEMM inside a convolution chunk) run
 /// their chunks in order on the calling thread.
 @usableFromInline
-func parallelFor(_ count: Int, minimumChunk: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
+func parallelFor<Kernel: ParallelKernel>(_ count: Int, minimumChunk: Int = 1, _ kernel: Kernel) {
     guard count > 0 else { return }
     let chunks = min(Parallelism.threadCount, max(1, count / max(1, minimumChunk)))
     if chunks <= 1 {
-        body(0..<count)
+        kernel.run(0..<count)
         return
     }
-    withoutActuallyEscaping(body) { body in
-        var job = ParallelJob(count: count, chunks: chunks, body: body)
-        withUnsafeMutablePointer(to: &job) { pointer in
+    withUnsafeTemporaryAllocation(of: Kernel.self, capacity: 1) { slot in
+        slot.initializeElement(at: 0, to: kernel)
+        var job = ParallelJob(count: count, chunks: chunks, runner: KernelRunner(kernel: UnsafePointer(slot.baseAddress!)))
+        withUnsafeMutablePointer(to: &job) { job in
             gk_pool_run(chunks, { context, chunk in
                 let job = context!.assumingMemoryBound(to: ParallelJob.self)
-                job.pointee.body(chunkRange(Int(chunk), of: job.pointee.chunks, count: job.pointee.count))
-            }, pointer)
+                job.pointee.runner.run(chunkRange(Int(chunk), of: job.pointee.chunks, count: job.pointee.count))
+            }, job)
         }
+        slot.deinitializeElement(at: 0)
     }
+}
+
+/// Runs one chunk of some kernel; lets the pool's non-generic C callback reach a generic kernel.
+private protocol ChunkRunner {
+    func run(_ range: Range<Int>)
+}
+
+/// A pointer to a kernel on `parallelFor`'s stack: one word, so it fits the
+/// existential's inline buffer and `ParallelJob` needs no heap box.
+private struct KernelRunner<Kernel: ParallelKernel>: ChunkRunner {
+    let kernel: UnsafePointer<Kernel>
+    func run(_ range: Range<Int>) { kernel.pointee.run(range) }
 }
 
 /// What the pool's C callback needs to run one chunk of a `parallelFor`.
 private struct ParallelJob {
     let count: Int
     let chunks: Int
-    let body: @Sendable (Range<Int>) -> Void
+    let runner: any ChunkRunner
 }
 
 /// The `chunk`-th of `chunks` near-equal contiguous ranges covering `0..<count`.

@@ -135,10 +135,8 @@ public final class BatchNorm: InputShapeValidating {
                     channelScratch.withUnsafeMutableBufferPointer { scratch in
                         let (x, mean, variance) = (SendablePointer(x.baseAddress!), SendablePointer(mean.baseAddress!),
                                                    SendablePointer(scratch.baseAddress!))
-                        parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk) { channels in
-                            gk_bn_statistics(x.pointer, layout.batch, layout.channels, layout.spatial,
-                                             channels.lowerBound, channels.upperBound, mean.pointer, variance.pointer)
-                        }
+                        parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk,
+                                    BatchNormStatisticsKernel(layout: layout, x: x, mean: mean, variance: variance))
                     }
                 }
             }
@@ -171,11 +169,9 @@ public final class BatchNorm: InputShapeValidating {
                             let mean = SendablePointer(mean.baseAddress!)
                             let scale = SendablePointer(scratch.baseAddress! + features)
                             let beta = beta.map { SendablePointer($0) }
-                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk) { channels in
-                                gk_bn_normalize(x.pointer, y.pointer, layout.batch, layout.channels, layout.spatial,
-                                                channels.lowerBound, channels.upperBound, mean.pointer,
-                                                scale.pointer, beta?.pointer)
-                            }
+                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk,
+                                        BatchNormNormalizeKernel(layout: layout, x: x, y: y, mean: mean,
+                                                                 scale: scale, shift: beta))
                         }
                     }
                 }
@@ -234,12 +230,10 @@ public final class BatchNorm: InputShapeValidating {
                             let mean = SendablePointer(mean.baseAddress!)
                             let invstd = SendablePointer(invstd.baseAddress!)
                             let sums = SendablePointer(sums.baseAddress!)
-                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk) { channels in
-                                gk_bn_gradient_sums(dy.pointer, x.pointer, layout.batch, layout.channels,
-                                                    layout.spatial, channels.lowerBound, channels.upperBound,
-                                                    mean.pointer, invstd.pointer, sums.pointer,
-                                                    sums.pointer + features)
-                            }
+                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk,
+                                        BatchNormGradientSumsKernel(layout: layout, dy: dy, x: x, mean: mean,
+                                                                    inverseDeviation: invstd, sumDy: sums,
+                                                                    sumDyXhat: SendablePointer(sums.pointer + features)))
                         }
                     }
                 }
@@ -282,13 +276,11 @@ public final class BatchNorm: InputShapeValidating {
                                                SendablePointer(dx.baseAddress!))
                             let (mean, coefficients) = (SendablePointer(mean.baseAddress!),
                                                         SendablePointer(coefficients.baseAddress!))
-                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk) { channels in
-                                gk_bn_input_gradient(dy.pointer, x.pointer, dx.pointer, layout.batch,
-                                                     layout.channels, layout.spatial, channels.lowerBound,
-                                                     channels.upperBound, mean.pointer, coefficients.pointer,
-                                                     coefficients.pointer + features,
-                                                     coefficients.pointer + 2 * features)
-                            }
+                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk,
+                                        BatchNormInputGradientKernel(
+                                            layout: layout, dy: dy, x: x, dx: dx, mean: mean, dyScale: coefficients,
+                                            centeredScale: SendablePointer(coefficients.pointer + features),
+                                            shift: SendablePointer(coefficients.pointer + 2 * features)))
                         }
                     }
                 }

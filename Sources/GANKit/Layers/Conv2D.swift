@@ -150,15 +150,9 @@ public final class Conv2D: InputShapeValidating {
                         let (x, w, y) = (SendablePointer(x.baseAddress!), SendablePointer(w.baseAddress!),
                                          SendablePointer(y.baseAddress!))
                         let b = b.map { SendablePointer($0) }
-                        forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                            let cols = columns.pointer + chunk * slice
-                            for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
-                                conv2DForwardGroup(x.pointer + n * g.imageSize, count: min(group, images.upperBound - n),
-                                                   weight: w.pointer, bias: b?.pointer, g, outChannels: outChannels,
-                                                   columns: cols, staging: cols + group * g.patchSize * g.positions,
-                                                   output: y.pointer + n * outChannels * g.positions)
-                            }
-                        }
+                        forEachImageChunk(batch: batch, chunks: chunks, Conv2DForwardChunk(
+                            g: g, group: group, slice: slice, outChannels: outChannels, x: x, weight: w, bias: b, output: y,
+                            columns: columns))
                     }
                 }
             }
@@ -205,21 +199,10 @@ public final class Conv2D: InputShapeValidating {
                         let (dy, x, w) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
                                           SendablePointer(w.baseAddress!))
                         let dw = dw.map { SendablePointer($0) }
-                        forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                            let cols = columns.pointer + chunk * slice
-                            let partial = dw.map {
-                                chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
-                            }
-                            for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
-                                conv2DBackwardGroup(
-                                    x.pointer + n * g.imageSize, count: min(group, images.upperBound - n),
-                                    weight: w.pointer, outputGradient: dy.pointer + n * outChannels * g.positions, g,
-                                    outChannels: outChannels, columns: cols,
-                                    staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
-                                    overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
-                                    inputGradient: dx.map { $0.pointer + n * g.imageSize })
-                            }
-                        }
+                        forEachImageChunk(batch: batch, chunks: chunks, Conv2DBackwardChunk(
+                            g: g, group: group, slice: slice, outChannels: outChannels, weightSize: weightSize, x: x, weight: w,
+                            outputGradient: dy, columns: columns, weightGradient: dw, partials: partials,
+                            overwriteFirst: overwriteFirst, inputGradient: dx))
                         if let dw {
                             addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
                         }
@@ -336,4 +319,47 @@ func addChannelSums(_ gradient: UnsafePointer<Float>, batch: Int, channels: Int,
 /// `4` for a square pair, `(3, 2)` otherwise (for layer descriptions).
 func formattedPair(_ pair: (height: Int, width: Int)) -> String {
     pair.height == pair.width ? "\(pair.height)" : "(\(pair.height), \(pair.width))"
+}
+
+/// One chunk of images of `Conv2D.forward`: im2col + GEMM per group of images.
+private struct Conv2DForwardChunk: ImageChunkKernel {
+    let g: ConvolutionGeometry
+    let group: Int, slice: Int, outChannels: Int
+    let x: SendablePointer<Float>, weight: SendablePointer<Float>, bias: SendablePointer<Float>?
+    let output: SendablePointer<Float>, columns: SendablePointer<Float>
+
+    func run(chunk: Int, images: Range<Int>) {
+        let cols = columns.pointer + chunk * slice
+        for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+            conv2DForwardGroup(x.pointer + n * g.imageSize, count: min(group, images.upperBound - n),
+                               weight: weight.pointer, bias: bias?.pointer, g, outChannels: outChannels,
+                               columns: cols, staging: cols + group * g.patchSize * g.positions,
+                               output: output.pointer + n * outChannels * g.positions)
+        }
+    }
+}
+
+/// One chunk of images of `Conv2D`'s backward pass; chunk 0 accumulates dW in
+/// place, chunk i > 0 into `partials` slice i − 1 (added in chunk order after).
+private struct Conv2DBackwardChunk: ImageChunkKernel {
+    let g: ConvolutionGeometry
+    let group: Int, slice: Int, outChannels: Int, weightSize: Int
+    let x: SendablePointer<Float>, weight: SendablePointer<Float>, outputGradient: SendablePointer<Float>
+    let columns: SendablePointer<Float>
+    let weightGradient: SendablePointer<Float>?, partials: SendablePointer<Float>, overwriteFirst: Bool
+    let inputGradient: SendablePointer<Float>?
+
+    func run(chunk: Int, images: Range<Int>) {
+        let cols = columns.pointer + chunk * slice
+        let partial = weightGradient.map { chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize }
+        for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+            conv2DBackwardGroup(
+                x.pointer + n * g.imageSize, count: min(group, images.upperBound - n),
+                weight: weight.pointer, outputGradient: outputGradient.pointer + n * outChannels * g.positions, g,
+                outChannels: outChannels, columns: cols,
+                staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
+                overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
+                inputGradient: inputGradient.map { $0.pointer + n * g.imageSize })
+        }
+    }
 }

@@ -174,16 +174,9 @@ public final class ConvTranspose2D: InputShapeValidating {
                         let (x, w, y) = (SendablePointer(x.baseAddress!), SendablePointer(w.baseAddress!),
                                          SendablePointer(y.baseAddress!))
                         let b = b.map { SendablePointer($0) }
-                        forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                            let cols = columns.pointer + chunk * slice
-                            for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
-                                convTranspose2DForwardGroup(
-                                    x.pointer + n * inChannels * g.positions, count: min(group, images.upperBound - n),
-                                    weight: w.pointer, bias: b?.pointer, g, inChannels: inChannels, columns: cols,
-                                    staging: cols + group * g.patchSize * g.positions,
-                                    output: y.pointer + n * g.imageSize)
-                            }
-                        }
+                        forEachImageChunk(batch: batch, chunks: chunks, ConvTranspose2DForwardChunk(
+                            g: g, group: group, slice: slice, inChannels: inChannels, x: x, weight: w, bias: b, output: y,
+                            columns: columns))
                     }
                 }
             }
@@ -216,22 +209,10 @@ public final class ConvTranspose2D: InputShapeValidating {
                             let (dy, x, w, dx) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
                                                   SendablePointer(w.baseAddress!), SendablePointer(dx.baseAddress!))
                             let dw = dw.map { SendablePointer($0) }
-                            forEachImageChunk(batch: batch, chunks: chunks) { chunk, images in
-                                let cols = columns.pointer + chunk * slice
-                                let partial = dw.map {
-                                    chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize
-                                }
-                                for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
-                                    let imageOffset = n * inChannels * g.positions
-                                    convTranspose2DBackwardGroup(
-                                        x.pointer + imageOffset, count: min(group, images.upperBound - n),
-                                        weight: w.pointer, outputGradient: dy.pointer + n * g.imageSize, g,
-                                        inChannels: inChannels, columns: cols,
-                                        staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
-                                        overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
-                                        inputGradient: dx.pointer + imageOffset)
-                                }
-                            }
+                            forEachImageChunk(batch: batch, chunks: chunks, ConvTranspose2DBackwardChunk(
+                                g: g, group: group, slice: slice, inChannels: inChannels, weightSize: weightSize, x: x, weight: w,
+                                outputGradient: dy, columns: columns, weightGradient: dw, partials: partials,
+                                overwriteFirst: overwriteFirst, inputGradient: dx))
                             if let dw {
                                 addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
                             }
@@ -327,5 +308,49 @@ private func convTranspose2DBackwardGroup(_ input: UnsafePointer<Float>, count: 
     if count > 1 {
         regroupImages(staging, inputGradient, count: count, channels: inChannels, positions: l,
                       imageStride: inChannels * l, gather: false)
+    }
+}
+
+/// One chunk of images of `ConvTranspose2D.forward`: GEMM + col2im per group of images.
+private struct ConvTranspose2DForwardChunk: ImageChunkKernel {
+    let g: ConvolutionGeometry
+    let group: Int, slice: Int, inChannels: Int
+    let x: SendablePointer<Float>, weight: SendablePointer<Float>, bias: SendablePointer<Float>?
+    let output: SendablePointer<Float>, columns: SendablePointer<Float>
+
+    func run(chunk: Int, images: Range<Int>) {
+        let cols = columns.pointer + chunk * slice
+        for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+            convTranspose2DForwardGroup(
+                x.pointer + n * inChannels * g.positions, count: min(group, images.upperBound - n),
+                weight: weight.pointer, bias: bias?.pointer, g, inChannels: inChannels, columns: cols,
+                staging: cols + group * g.patchSize * g.positions, output: output.pointer + n * g.imageSize)
+        }
+    }
+}
+
+/// One chunk of images of `ConvTranspose2D.backward`; chunk 0 accumulates dW in
+/// place, chunk i > 0 into `partials` slice i − 1 (added in chunk order after).
+private struct ConvTranspose2DBackwardChunk: ImageChunkKernel {
+    let g: ConvolutionGeometry
+    let group: Int, slice: Int, inChannels: Int, weightSize: Int
+    let x: SendablePointer<Float>, weight: SendablePointer<Float>, outputGradient: SendablePointer<Float>
+    let columns: SendablePointer<Float>
+    let weightGradient: SendablePointer<Float>?, partials: SendablePointer<Float>, overwriteFirst: Bool
+    let inputGradient: SendablePointer<Float>
+
+    func run(chunk: Int, images: Range<Int>) {
+        let cols = columns.pointer + chunk * slice
+        let partial = weightGradient.map { chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize }
+        for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+            let imageOffset = n * inChannels * g.positions
+            convTranspose2DBackwardGroup(
+                x.pointer + imageOffset, count: min(group, images.upperBound - n),
+                weight: weight.pointer, outputGradient: outputGradient.pointer + n * g.imageSize, g,
+                inChannels: inChannels, columns: cols,
+                staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
+                overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
+                inputGradient: inputGradient.pointer + imageOffset)
+        }
     }
 }
