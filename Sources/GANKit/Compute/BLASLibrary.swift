@@ -181,10 +181,11 @@ extension BLASLibrary {
         let splitColumns = n >= m
         let length = splitColumns ? n : m
         let granule = BLASLibrary.splitGranule
+        let product = GEMMOperands(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                   a: SendablePointer(a), lda: lda, b: SendablePointer(b), ldb: ldb,
+                                   beta: beta, c: SendablePointer(c), ldc: ldc)
         let kernel = SplitGEMMKernel(sgemm: sgemm, splitColumns: splitColumns, length: length, granule: granule,
-                                     transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                     alpha: alpha, a: SendablePointer(a), lda: lda, b: SendablePointer(b), ldb: ldb,
-                                     beta: beta, c: SendablePointer(c), ldc: ldc)
+                                     product: product)
         parallelFor((length + granule - 1) / granule, kernel)
     }
 }
@@ -194,30 +195,25 @@ private struct SplitGEMMKernel: ParallelKernel {
     let sgemm: BLASLibrary.SGEMM
     let splitColumns: Bool
     let length: Int, granule: Int
-    let transposeA: Bool, transposeB: Bool
-    let m: Int, n: Int, k: Int
-    let alpha: Float
-    let a: SendablePointer<Float>, lda: Int
-    let b: SendablePointer<Float>, ldb: Int
-    let beta: Float
-    let c: SendablePointer<Float>, ldc: Int
+    let product: GEMMOperands
 
     func run(_ granules: Range<Int>) {
+        let p = product
         let start = granules.lowerBound * granule, end = min(length, granules.upperBound * granule)
-        var a = UnsafePointer(self.a.pointer), b = UnsafePointer(self.b.pointer), c = self.c.pointer
-        var rows = m, columns = n
+        var a = UnsafePointer(p.a.pointer), b = UnsafePointer(p.b.pointer), c = p.c.pointer
+        var rows = p.m, columns = p.n
         if splitColumns {
-            b += transposeB ? start * ldb : start  // op(B)'s columns start..<end
+            b += p.transposeB ? start * p.ldb : start  // op(B)'s columns start..<end
             c += start
             columns = end - start
         } else {
-            a += transposeA ? start : start * lda  // op(A)'s rows start..<end
-            c += start * ldc
+            a += p.transposeA ? start : start * p.lda  // op(A)'s rows start..<end
+            c += start * p.ldc
             rows = end - start
         }
-        sgemm(BLASLibrary.rowMajor, transposeA ? BLASLibrary.trans : BLASLibrary.noTrans,
-              transposeB ? BLASLibrary.trans : BLASLibrary.noTrans, Int32(rows), Int32(columns), Int32(k),
-              alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        sgemm(BLASLibrary.rowMajor, p.transposeA ? BLASLibrary.trans : BLASLibrary.noTrans,
+              p.transposeB ? BLASLibrary.trans : BLASLibrary.noTrans, Int32(rows), Int32(columns), Int32(p.k),
+              p.alpha, a, Int32(p.lda), b, Int32(p.ldb), p.beta, c, Int32(p.ldc))
     }
 }
 #endif

@@ -82,10 +82,11 @@ enum BuiltinGEMM {
         let units = splitColumns ? columnPanels : rowPanels
         let flopsPerUnit = 2.0 * Double(k) * Double(splitColumns ? m * unitColumns : n * unitRows)
         let minimumUnits = max(1, Int((Double(minimumChunkFlops) / flopsPerUnit).rounded(.up)))
+        let product = GEMMOperands(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                   a: SendablePointer(a), lda: lda, b: SendablePointer(b), ldb: ldb,
+                                   beta: beta, c: SendablePointer(c), ldc: ldc)
         parallelFor(units, minimumChunk: minimumUnits, BlockedGEMMUnits(
-            useC: useC, splitColumns: splitColumns, unitRows: unitRows, unitColumns: unitColumns,
-            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-            a: SendablePointer(a), lda: lda, b: SendablePointer(b), ldb: ldb, beta: beta, c: SendablePointer(c), ldc: ldc))
+            useC: useC, splitColumns: splitColumns, unitRows: unitRows, unitColumns: unitColumns, product: product))
     }
 
     /// Loops 5 to 1 above for the sub-matrix C[rows, columns], on one thread.
@@ -187,26 +188,21 @@ enum BuiltinGEMM {
 private struct BlockedGEMMUnits: ParallelKernel {
     let useC: Bool, splitColumns: Bool
     let unitRows: Int, unitColumns: Int
-    let transposeA: Bool, transposeB: Bool
-    let m: Int, n: Int, k: Int
-    let alpha: Float
-    let a: SendablePointer<Float>, lda: Int
-    let b: SendablePointer<Float>, ldb: Int
-    let beta: Float
-    let c: SendablePointer<Float>, ldc: Int
+    let product: GEMMOperands
 
     func run(_ units: Range<Int>) {
-        let rows = splitColumns ? 0..<m : (units.lowerBound * unitRows)..<min(m, units.upperBound * unitRows)
-        let columns = splitColumns ? (units.lowerBound * unitColumns)..<min(n, units.upperBound * unitColumns) : 0..<n
+        let p = product
+        let rows = splitColumns ? 0..<p.m : (units.lowerBound * unitRows)..<min(p.m, units.upperBound * unitRows)
+        let columns = splitColumns ? (units.lowerBound * unitColumns)..<min(p.n, units.upperBound * unitColumns) : 0..<p.n
         GEMMScratchPool.shared.withBuffer { scratch in
             if useC {
-                gk_sgemm_block(transposeA ? 1 : 0, transposeB ? 1 : 0, rows.lowerBound, rows.upperBound,
-                               columns.lowerBound, columns.upperBound, k, alpha, a.pointer, lda,
-                               b.pointer, ldb, beta, c.pointer, ldc, scratch)
+                gk_sgemm_block(p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, rows.lowerBound, rows.upperBound,
+                               columns.lowerBound, columns.upperBound, p.k, p.alpha, p.a.pointer, p.lda,
+                               p.b.pointer, p.ldb, p.beta, p.c.pointer, p.ldc, scratch)
             } else {
-                BuiltinGEMM.blocked(transposeA: transposeA, transposeB: transposeB, rows: rows, columns: columns,
-                                    k: k, alpha: alpha, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
-                                    beta: beta, c: c.pointer, ldc: ldc, scratch: scratch)
+                BuiltinGEMM.blocked(transposeA: p.transposeA, transposeB: p.transposeB, rows: rows, columns: columns,
+                                    k: p.k, alpha: p.alpha, a: p.a.pointer, lda: p.lda, b: p.b.pointer, ldb: p.ldb,
+                                    beta: p.beta, c: p.c.pointer, ldc: p.ldc, scratch: scratch)
             }
         }
     }

@@ -78,3 +78,15 @@ extension Backend {
         }
     }
 }
+
+/// The operands of one `gemm` call (row-major, see ``Backend/gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``)
+/// as a value a ``ParallelKernel`` can carry to the pool's threads.
+struct GEMMOperands: Sendable {
+    let transposeA: Bool, transposeB: Bool
+    let m: Int, n: Int, k: Int
+    let alpha: Float
+    let a: SendablePointer<Float>, lda: Int
+    let b: SendablePointer<Float>, ldb: Int
+    let beta: Float
+    let c: SendablePointer<Float>, ldc: Int
+}

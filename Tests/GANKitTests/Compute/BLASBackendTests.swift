@@ -100,13 +100,22 @@ import Glibc
         #expect(failure.contains("cblas_sgemm"), "dlerror text: \(failure)")
     }
 
-    /// Flipping between small and large products switches OpenBLAS's thread
-    /// count back and forth; results stay correct either way.
-    @Test func threadSwitchingKeepsResultsCorrect() {
+    /// Products large enough to be split over GANKit's pool (m·n·k ≥
+    /// `BLASLibrary.splitThreshold`): by columns (n ≥ m) and by rows, with a
+    /// last part that is not a whole granule, padded strides, every transpose,
+    /// on 2 and 3 threads, all against the oracle; a small product between
+    /// them runs unsplit.
+    @Test(arguments: GEMMCases.transposes.indices)
+    func splitProductsMatchTheOracle(transposes: Int) {
         guard let blas = Self.blas() else { return }
-        for size in [(8, 8, 8, 0), (160, 160, 160, 0), (9, 7, 5, 0), (160, 160, 160, 0)] {
-            let problem = GEMMCases.problem(size, (false, false))
-            #expect(GEMMCases.check(blas, problem).isEmpty, "\(problem)")
+        let saved = Parallelism.threadCount
+        defer { Parallelism.threadCount = saved }
+        for threads in [2, 3] {
+            Parallelism.threadCount = threads
+            for size in [(40, 301, 100, 0), (301, 40, 100, 3), (8, 8, 8, 0), (131, 133, 70, 1)] {
+                let problem = GEMMCases.problem(size, GEMMCases.transposes[transposes])
+                #expect(GEMMCases.check(blas, problem).isEmpty, "\(threads) threads: \(problem)")
+            }
         }
     }
     #endif
