@@ -13,17 +13,17 @@ public struct GANExampleDefaults: Sendable {
     public var outputDirectory: String
     /// Default `--recipe`: `"improved"` where it was measured to beat the tutorial setup, else `"tutorial"`.
     public var recipe: String
-    /// Adam's learning rate under `--recipe improved` (measured per model in Docs/Evaluation.md).
-    public var improvedLearningRate: Double
+    /// What `--recipe improved` means for this model (measured per model in Docs/Evaluation.md).
+    public var improvedRecipe: GANRecipe
     /// Creates defaults.
     public init(epochs: Int, batchSize: Int = 64, learningRate: Double = 2e-4, outputDirectory: String,
-                recipe: String = "improved", improvedLearningRate: Double = 4e-4) {
+                recipe: String = "improved", improvedRecipe: GANRecipe = .improved(learningRate: 4e-4)) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.outputDirectory = outputDirectory
         self.recipe = recipe
-        self.improvedLearningRate = improvedLearningRate
+        self.improvedRecipe = improvedRecipe
     }
 }
 
@@ -58,7 +58,7 @@ public func commonGANOptions(_ defaults: GANExampleDefaults) -> [Option] {
         Option("--limit", "N", kind: .positiveInteger,
                help: "train on the first N images only (quick trials and smoke tests)"),
     ] + objectiveOptions + evaluationOptions
-        + recipeOptions(defaultRecipe: defaults.recipe, improvedLearningRate: defaults.improvedLearningRate)
+        + recipeOptions(defaultRecipe: defaults.recipe, improved: defaults.improvedRecipe)
         + stabilizerOptions
 }
 
@@ -69,14 +69,14 @@ public struct GANExampleRun {
     public let arguments: ParsedArguments
     /// Program name for messages.
     public let program: String
-    /// Adam's learning rate under `--recipe improved` (``GANExampleDefaults/improvedLearningRate``).
-    public let improvedLearningRate: Double
+    /// What `--recipe improved` means for this model (``GANExampleDefaults/improvedRecipe``).
+    public let improvedRecipe: GANRecipe
 
     /// Creates a run from parsed flags.
-    public init(program: String, arguments: ParsedArguments, improvedLearningRate: Double = 4e-4) {
+    public init(program: String, arguments: ParsedArguments, improvedRecipe: GANRecipe = .improved(learningRate: 4e-4)) {
         self.program = program
         self.arguments = arguments
-        self.improvedLearningRate = improvedLearningRate
+        self.improvedRecipe = improvedRecipe
     }
 
     /// Prints `program: error: message` to standard error and exits with status 1.

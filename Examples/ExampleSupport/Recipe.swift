@@ -5,11 +5,10 @@ import GANKit
 /// its improvements one by one (see Docs/Evaluation.md for what each measured).
 /// - Parameters:
 ///   - defaultRecipe: `"improved"` or `"tutorial"`.
-///   - improvedLearningRate: Adam's learning rate under `improved`, for the help text.
-public func recipeOptions(defaultRecipe: String, improvedLearningRate: Double) -> [Option] { [
+///   - improved: the model's `improved` recipe, for the help text.
+public func recipeOptions(defaultRecipe: String, improved: GANRecipe) -> [Option] { [
     Option("--recipe", "NAME", kind: .choice(["improved", "tutorial"]), default: defaultRecipe,
-           help: "improved: EMA 0.999 of G's weights, real label 0.9, lr \(improvedLearningRate); "
-               + "tutorial: the plain PyTorch/Keras setup"),
+           help: "improved: \(improved.summary); tutorial: the plain PyTorch/Keras setup"),
     Option("--ema-decay", "D", kind: .fraction,
            help: "sample from an exponential moving average of G's weights with this decay (0 = off)"),
     Option("--real-label", "L", kind: .positiveNumber,
@@ -25,20 +24,40 @@ public struct GANRecipe: Sendable, Equatable {
     public var realLabel: Double
     /// Adam's learning rate for both networks, unless `--lr` / `--lr-d` are given (nil = keep `--lr`'s default).
     public var learningRate: Double?
+    /// γ of an R1 penalty on D (Mescheder et al. 2018), unless `--r1` or
+    /// `--gradient-penalty` is given (nil = none).
+    public var r1Gamma: Double?
+
+    /// Creates a recipe.
+    public init(emaDecay: Double, realLabel: Double, learningRate: Double?, r1Gamma: Double? = nil) {
+        self.emaDecay = emaDecay
+        self.realLabel = realLabel
+        self.learningRate = learningRate
+        self.r1Gamma = r1Gamma
+    }
 
     /// The plain tutorial setup.
     public static let tutorial = GANRecipe(emaDecay: 0, realLabel: 1, learningRate: nil)
-    /// The improved setup measured in Docs/Evaluation.md, with the learning rate measured
-    /// best for the model (6e-4 for the MLP GAN, 4e-4 for the DCGAN).
-    public static func improved(learningRate: Double) -> GANRecipe {
-        GANRecipe(emaDecay: 0.999, realLabel: 0.9, learningRate: learningRate)
+    /// The improved setup measured in Docs/Evaluation.md: EMA 0.999, real label
+    /// 0.9, and the learning rate and R1 weight measured best for the model
+    /// (R1 γ 1 for both; lr 6e-4 for the MLP GAN, 4e-4 for the DCGAN).
+    public static func improved(learningRate: Double, r1Gamma: Double? = nil) -> GANRecipe {
+        GANRecipe(emaDecay: 0.999, realLabel: 0.9, learningRate: learningRate, r1Gamma: r1Gamma)
+    }
+
+    /// One line for help texts, e.g. `EMA 0.999 of G's weights, real label 0.9, lr 0.0004, R1 γ 1`.
+    public var summary: String {
+        var parts = ["EMA \(emaDecay) of G's weights", "real label \(realLabel)"]
+        if let learningRate { parts.append("lr \(learningRate)") }
+        if let r1Gamma { parts.append(String(format: "R1 γ %g", r1Gamma)) }
+        return parts.joined(separator: ", ")
     }
 }
 
 extension GANExampleRun {
     /// The recipe from `--recipe`, with `--ema-decay` and `--real-label` overriding its fields.
     public var recipe: GANRecipe {
-        var recipe = arguments.string("--recipe") == "improved" ? GANRecipe.improved(learningRate: improvedLearningRate) : .tutorial
+        var recipe = arguments.string("--recipe") == "improved" ? improvedRecipe : .tutorial
         if arguments.string("--ema-decay") != nil { recipe.emaDecay = arguments.number("--ema-decay") }
         if arguments.string("--real-label") != nil { recipe.realLabel = arguments.number("--real-label") }
         return recipe
@@ -59,8 +78,12 @@ extension GANExampleRun {
         if arguments.string("--lr-d") != nil {
             trainer.discriminatorOptimizer.learningRate = Float(arguments.number("--lr-d"))
         }
-        print(String(format: "recipe: %@, EMA decay %g, real label %g, lr G %g, lr D %g",
+        if let gamma = recipe.r1Gamma, trainer.gradientPenalty == nil {
+            trainer.gradientPenalty = .r1(gamma: Float(gamma))
+        }
+        let r1 = trainer.gradientPenalty.map { $0.kind == .realData ? String(format: ", R1 γ %g", 2 * Double($0.weight)) : "" } ?? ""
+        print(String(format: "recipe: %@, EMA decay %g, real label %g, lr G %g, lr D %g%@",
                      arguments.string("--recipe")!, recipe.emaDecay, recipe.realLabel,
-                     Double(trainer.generatorOptimizer.learningRate), Double(trainer.discriminatorOptimizer.learningRate)))
+                     Double(trainer.generatorOptimizer.learningRate), Double(trainer.discriminatorOptimizer.learningRate), r1))
     }
 }
