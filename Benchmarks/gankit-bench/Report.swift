@@ -29,7 +29,7 @@ struct BenchEnvironment: Codable {
         GANKit benchmark
           backend:  \(backend)
           kernel:   \(kernel ?? "n/a")
-          threads:  \(threads) (GANKit kernels; BLAS per product size)
+          threads:  \(threads) (GANKit kernels and split BLAS products)
           CPU:      \(cpu), \(cores) cores, load average \(loadAverage)
         """
     }

@@ -40,7 +40,7 @@ public struct GANRecipe: Sendable, Equatable {
     public static let tutorial = GANRecipe(emaDecay: 0, realLabel: 1, learningRate: nil)
     /// The improved setup measured in Docs/Evaluation.md: EMA 0.999, real label
     /// 0.9, and the learning rate and R1 weight measured best for the model
-    /// (R1 γ 1 for both; lr 6e-4 for the MLP GAN, 4e-4 for the DCGAN).
+    /// (R1 γ 1 and lr 6e-4 for both the MLP GAN and the DCGAN).
     public static func improved(learningRate: Double, r1Gamma: Double? = nil) -> GANRecipe {
         GANRecipe(emaDecay: 0.999, realLabel: 0.9, learningRate: learningRate, r1Gamma: r1Gamma)
     }
