@@ -59,6 +59,9 @@ final class BLASLibrary: @unchecked Sendable {
     let coreName: String?
     /// `openblas_get_config()`, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64`.
     let config: String?
+    /// A short vendor name: OpenBLAS (it has `openblas_set_num_threads`, or says
+    /// so in its path), MKL, BLIS or CBLAS.
+    let vendor: String
     /// Whether GANKit splits large products over its own thread pool: true
     /// for OpenBLAS (pinned to one thread of its own at load, because its
     /// threaded driver allocates on the heap every call) and for plain CBLAS
@@ -89,7 +92,9 @@ final class BLASLibrary: @unchecked Sendable {
         config = symbol("openblas_get_config", as: GetString.self).flatMap { $0() }.map { String(cString: $0) }
         _ = dlerror()  // clear any message left by a missing optional symbol
         let lowered = path.lowercased()
-        splitsProducts = setThreads != nil || !(lowered.contains("mkl") || lowered.contains("blis"))
+        vendor = setThreads != nil || lowered.contains("openblas") ? "OpenBLAS"
+            : lowered.contains("mkl") ? "MKL" : lowered.contains("blis") ? "BLIS" : "CBLAS"
+        splitsProducts = vendor == "OpenBLAS" || vendor == "CBLAS"
         setThreads?(1)
     }
 
@@ -107,15 +112,6 @@ final class BLASLibrary: @unchecked Sendable {
         dlerror().map { String(cString: $0) }
     }
 
-    /// A short vendor name: OpenBLAS, MKL, BLIS or CBLAS.
-    var vendor: String {
-        let lowered = path.lowercased()
-        if setThreads != nil || lowered.contains("openblas") { return "OpenBLAS" }
-        if lowered.contains("mkl") { return "MKL" }
-        if lowered.contains("blis") { return "BLIS" }
-        return "CBLAS"
-    }
-
     /// The threads a large product is split over: GANKit's pool size when
     /// ``splitsProducts``, else 1 (the library's own threading decides).
     var largeProductThreads: Int {
@@ -126,6 +122,9 @@ final class BLASLibrary: @unchecked Sendable {
 extension BLASLibrary {
     /// C = alpha·op(A)·op(B) + beta·C through `cblas_sgemm`, or `cblas_sgemv`
     /// when C is one row or one column (m == 1 or n == 1) and the library has it.
+    /// Products of at least ``splitThreshold`` multiply–adds are split over
+    /// GANKit's pool (``splitGEMM``) when ``splitsProducts`` and more than one
+    /// thread is allowed, except inside a pool chunk, whose threads are busy.
     ///
     /// Row-major throughout. The matrix–vector mapping, with `x` the vector
     /// operand and `y` the row or column of C:
@@ -157,8 +156,8 @@ extension BLASLibrary {
             } else {
                 sgemv(row, noTrans, Int32(m), Int32(k), alpha, a, Int32(lda), b, incX, beta, c, Int32(ldc))
             }
-        } else if splitsProducts, Double(m) * Double(n) * Double(k) >= Double(BLASLibrary.splitThreshold), Parallelism.threadCount > 1,
-                  gk_pool_inside() == 0 {
+        } else if splitsProducts, Parallelism.threadCount > 1, gk_pool_inside() == 0,
+                  Double(m) * Double(n) * Double(k) >= Double(BLASLibrary.splitThreshold) {
             splitGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                       a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {
@@ -189,6 +188,7 @@ extension BLASLibrary {
         parallelFor((length + granule - 1) / granule, kernel)
     }
 }
+
 /// One block of a ``BLASLibrary/splitGEMM``: C's columns (or rows) for a
 /// range of granules, computed by a single-threaded `cblas_sgemm`.
 private struct SplitGEMMKernel: ParallelKernel {

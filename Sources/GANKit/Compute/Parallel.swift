@@ -82,16 +82,14 @@ func parallelFor<Kernel: ParallelKernel>(_ count: Int, minimumChunk: Int = 1, _ 
         kernel.run(0..<count)
         return
     }
-    withUnsafeTemporaryAllocation(of: Kernel.self, capacity: 1) { slot in
-        slot.initializeElement(at: 0, to: kernel)
-        var job = ParallelJob(count: count, chunks: chunks, runner: KernelRunner(kernel: UnsafePointer(slot.baseAddress!)))
+    withUnsafePointer(to: kernel) { kernel in
+        var job = ParallelJob(count: count, chunks: chunks, runner: KernelRunner(kernel: kernel))
         withUnsafeMutablePointer(to: &job) { job in
             gk_pool_run(chunks, { context, chunk in
                 let job = context!.assumingMemoryBound(to: ParallelJob.self)
                 job.pointee.runner.run(chunkRange(Int(chunk), of: job.pointee.chunks, count: job.pointee.count))
             }, job)
         }
-        slot.deinitializeElement(at: 0)
     }
 }
 
