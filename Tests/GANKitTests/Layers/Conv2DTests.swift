@@ -63,6 +63,11 @@ let convForwardCases: [ConvCase] = [
              bias: false),
     ConvCase(batch: 2, inChannels: 2, outChannels: 2, height: 3, width: 3, kernel: (5, 5), stride: (1, 1), padding: (2, 2)),
     ConvCase(batch: 4, inChannels: 3, outChannels: 6, height: 9, width: 7, kernel: (3, 3), stride: (3, 2), padding: (0, 1)),
+    // From 4 channels im2col/col2im go through a per-tap offset table (im2col.c) when it
+    // fits 4 096 (tap, position) pairs: the DCGAN's shape, an asymmetric one, and one too large for it.
+    ConvCase(batch: 3, inChannels: 6, outChannels: 4, height: 14, width: 14, kernel: (4, 4), stride: (2, 2), padding: (1, 1)),
+    ConvCase(batch: 2, inChannels: 5, outChannels: 3, height: 7, width: 6, kernel: (3, 2), stride: (2, 1), padding: (1, 0)),
+    ConvCase(batch: 2, inChannels: 4, outChannels: 2, height: 14, width: 14, kernel: (5, 5), stride: (1, 1), padding: (2, 2)),
 ]
 
 @Suite struct Conv2DTests {

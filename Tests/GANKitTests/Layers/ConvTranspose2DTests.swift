@@ -63,6 +63,9 @@ let convTransposeCases: [ConvTransposeCase] = [
                       padding: (2, 0), outputPadding: (2, 1), bias: false),
     ConvTransposeCase(batch: 1, inChannels: 4, outChannels: 1, height: 7, width: 7, kernel: (4, 4), stride: (2, 2),
                       padding: (1, 1)),
+    // The DCGAN generator's 7 → 14 shape with enough output channels for im2col.c's offset table.
+    ConvTransposeCase(batch: 2, inChannels: 3, outChannels: 5, height: 7, width: 7, kernel: (4, 4), stride: (2, 2),
+                      padding: (1, 1)),
 ]
 
 @Suite struct ConvTranspose2DTests {
