@@ -103,13 +103,19 @@ public final class Adam: Optimizer {
             let parameter = parameters[index]
             checkGradientShape(parameter, index: index, optimizer: "Adam")
             // Buffers: p, g, m, v all have parameter.value.count elements; one fused
-            // vectorized pass (gk_adam_update: AVX-512/AVX2/baseline chosen at run time).
+            // vectorized pass (gk_adam_update: AVX-512/AVX2/baseline chosen at run time),
+            // split over the threads for large tensors (elementwise, so the split
+            // does not change the result).
             parameter.gradient.withUnsafeBufferPointer { g in
                 parameter.value.withUnsafeMutableBufferPointer { p in
                     firstMoments[index].withUnsafeMutableBufferPointer { m in
                         secondMoments[index].withUnsafeMutableBufferPointer { v in
-                            gk_adam_update(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, p.count,
-                                           beta1, beta2, stepSize, correction2, epsilon, l2, shrink)
+                            let kernel = AdamUpdateKernel(
+                                p: SendablePointer(p.baseAddress!), g: SendablePointer(g.baseAddress!),
+                                m: SendablePointer(m.baseAddress!), v: SendablePointer(v.baseAddress!), count: p.count,
+                                beta1: beta1, beta2: beta2, stepSize: stepSize, correction2: correction2,
+                                epsilon: epsilon, l2: l2, shrink: shrink)
+                            parallelFor(kernel.blockCount, minimumChunk: AdamUpdateKernel.minimumBlocksPerThread, kernel)
                         }
                     }
                 }
@@ -141,5 +147,25 @@ public final class Adam: Optimizer {
             copyElements(from: state["m.\(index)"]!, into: &firstMoments[index])
             copyElements(from: state["v.\(index)"]!, into: &secondMoments[index])
         }
+    }
+}
+
+/// Adam's fused update (`gk_adam_update`) over blocks of 16 elements of one
+/// parameter tensor, so `parallelFor` can split a large tensor over the threads.
+private struct AdamUpdateKernel: ParallelKernel {
+    /// Elements per block: one AVX-512 vector, so every chunk but the last starts aligned.
+    static let blockSize = 16
+    /// Below 4 096 blocks (65 536 elements) per thread a split costs more than it saves.
+    static let minimumBlocksPerThread = 4096
+    let p: SendablePointer<Float>, g: SendablePointer<Float>, m: SendablePointer<Float>, v: SendablePointer<Float>
+    let count: Int
+    let beta1: Float, beta2: Float, stepSize: Float, correction2: Float, epsilon: Float, l2: Float, shrink: Float
+
+    var blockCount: Int { (count + Self.blockSize - 1) / Self.blockSize }
+
+    func run(_ blocks: Range<Int>) {
+        let start = blocks.lowerBound * Self.blockSize, end = min(count, blocks.upperBound * Self.blockSize)
+        gk_adam_update(p.pointer + start, g.pointer + start, m.pointer + start, v.pointer + start, end - start,
+                       beta1, beta2, stepSize, correction2, epsilon, l2, shrink)
     }
 }

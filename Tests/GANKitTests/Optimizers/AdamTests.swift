@@ -43,6 +43,26 @@ struct ReferenceAdam: ReferenceRule {
         }
     }
 
+    /// A tensor large enough to be split over the threads (200 003 elements, so the
+    /// last block is ragged) matches the Double reference everywhere. (The split is
+    /// elementwise; `Parallelism.threadCount` is left alone because other tests run
+    /// concurrently and compare bits.)
+    @Test func largeTensorsSplitOverThreadsMatchTheReference() {
+        let count = 200_003
+        func initial(_ i: Int) -> Float { Float((i % 97) - 48) / 50 }
+        func gradient(_ i: Int, step: Int) -> Float { Float(((i * 7 + step) % 31) - 15) / 10 }
+        let parameter = Parameter(name: "w", value: Tensor(shape: [count]) { initial($0) })
+        let optimizer = Adam(parameters: [parameter], learningRate: 0.01, beta1: 0.5, weightDecay: 0.01)
+        var reference = ReferenceAdam(learningRate: 0.01, beta1: 0.5, weightDecay: 0.01)
+        var expected = (0..<count).map { exact(initial($0)) }
+        for step in 0..<3 {
+            parameter.gradient = Tensor(shape: [count]) { gradient($0, step: step) }
+            optimizer.step()
+            reference.update(&expected, (0..<count).map { exact(gradient($0, step: step)) })
+        }
+        expectApproximatelyEqual(parameter.value.scalars, expected, absolute: 1e-6, relative: 1e-5)
+    }
+
     @Test func twoStepsByHand() {
         // p = 1, lr = 0.1, β₁ = 0.9, β₂ = 0.999, ε = 1e-8; g₁ = 0.5, g₂ = −0.2.
         // Step 1: m = 0.05, v = 0.00025; m̂ = 0.5, v̂ = 0.25; p = 1 − 0.1·0.5/(0.5 + 1e-8) = 0.9
