@@ -26,6 +26,17 @@ public struct TensorBuffer {
         return slots[slot]
     }
 
+    /// Returns `[a; b]`, the two tensors joined along the first axis (`[Na + Nb, …]`), without allocating once warm.
+    /// - Precondition: `a` and `b` have the same shape after the first axis.
+    public mutating func stacking(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.rank >= 1 && a.shape.replacingFirst(with: 0) == b.shape.replacingFirst(with: 0),
+                     "TensorBuffer.stacking: shapes \(a.shape) and \(b.shape) differ after the first axis")
+        return fill(shape: a.shape.replacingFirst(with: a.shape[0] + b.shape[0])) { joined in
+            a.withUnsafeBufferPointer { joined.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+            b.withUnsafeBufferPointer { (joined.baseAddress! + a.count).update(from: $0.baseAddress!, count: $0.count) }
+        }
+    }
+
     /// Picks a slot whose storage is uniquely ours and large enough, allocating at most two.
     private mutating func acquireSlot(elementCount: Int) -> Int {
         if slots.isEmpty { slots.reserveCapacity(2) }

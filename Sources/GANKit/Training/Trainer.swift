@@ -3,7 +3,8 @@ import Foundation
 /// Trains a generator against a discriminator, one mini-batch at a time.
 ///
 /// Each step runs `discriminatorSteps` discriminator updates (real batch, then
-/// a fake batch from fresh noise; gradients of both passes are summed), then
+/// a fake batch from fresh noise; gradients of both passes are summed; see
+/// ``discriminatesJointly`` for when both run as one batch), then
 /// one generator update that backpropagates the objective through the
 /// discriminator with `.skip`, so the discriminator's gradients are untouched.
 /// The generator update reuses the fake batch of the last discriminator update
@@ -45,6 +46,20 @@ public final class Trainer {
     /// Whether either network holds a ``ClassConditionedLayer``: then every step
     /// needs the real batch's class labels, and fakes are generated for those same classes.
     public let isConditional: Bool
+    /// Whether each discriminator update runs D once on the real and fake samples
+    /// stacked into one batch `[2N, …]` rather than twice on N: the same losses and
+    /// gradients up to rounding, from fewer and larger matrix products (the MLP
+    /// GAN's step is about 10 % faster). Defaults to true when every layer of the
+    /// discriminator is a ``SampleIndependentLayer`` (no BatchNorm) and the model
+    /// is not class-conditioned; set it to false for two separate passes.
+    /// - Precondition: set to true only when that holds.
+    public var discriminatesJointly: Bool {
+        didSet {
+            precondition(!discriminatesJointly || canDiscriminateJointly,
+                         "Trainer: discriminatesJointly needs a discriminator whose layers are all "
+                            + "SampleIndependentLayer (no BatchNorm) and an unconditional model")
+        }
+    }
     /// Target for real samples in the discriminator loss; 0.9 gives one-sided label smoothing.
     public var realLabel: Float = 1
     /// When set, each network's gradients are scaled before every optimizer step so
@@ -79,6 +94,10 @@ public final class Trainer {
 
     private var noiseBuffer = TensorBuffer()
     private var lossGradient = TensorBuffer()
+    /// The stacked batch, fake-loss gradient and stacked gradient of a joint discriminator pass.
+    private var jointBatch = TensorBuffer()
+    private var fakeLossGradient = TensorBuffer()
+    private var jointGradient = TensorBuffer()
     private var lastFake = Tensor.empty
     /// The class labels `lastFake` was generated for (conditional models only).
     private var lastFakeLabels = Tensor.empty
@@ -101,6 +120,7 @@ public final class Trainer {
         self.latentDimension = latentDimension
         noiseGenerator = SeededGenerator(seed: seed)
         isConditional = generator.isClassConditioned || discriminator.isClassConditioned
+        discriminatesJointly = discriminator.treatsSamplesIndependently && !isConditional
         generator.isTraining = true
         discriminator.isTraining = true
     }
@@ -126,6 +146,7 @@ public final class Trainer {
     public func discriminatorStep(real: Tensor, labels: Tensor? = nil) -> (loss: Float, realScore: Float, fakeScore: Float) {
         setLabels(labels, batchSize: real.shape[0])
         discriminatorOptimizer.zeroGradients()
+        if discriminatesJointly { return jointDiscriminatorStep(real: real) }
         let realOutput = discriminator.forward(real)
         let realScore = meanRealness(realOutput)
         let realLoss = objective.discriminatorRealLoss(realOutput, realLabel: realLabel, gradient: &lossGradient)
@@ -141,6 +162,26 @@ public final class Trainer {
         discriminatorOptimizer.step()
         return (realLoss.value + fakeLoss.value + penalty, realScore, fakeScore)
     }
+
+    /// ``discriminatorStep(real:labels:)`` as one pass of D over `[real; fake]` (see ``discriminatesJointly``).
+    private func jointDiscriminatorStep(real: Tensor) -> (loss: Float, realScore: Float, fakeScore: Float) {
+        let batch = real.shape[0]
+        lastFake = generator.forward(makeNoise(batchSize: batch))
+        precondition(lastFake.shape == real.shape,
+                     "Trainer: the generator made \(lastFake.shape) for a real batch of \(real.shape)")
+        let output = discriminator.forward(jointBatch.stacking(real, lastFake))
+        let realOutput = output.slice(0..<batch), fakeOutput = output.slice(batch..<2 * batch)
+        let realLoss = objective.discriminatorRealLoss(realOutput, realLabel: realLabel, gradient: &lossGradient)
+        let fakeLoss = objective.discriminatorFakeLoss(fakeOutput, gradient: &fakeLossGradient)
+        discriminator.backwardParametersOnly(jointGradient.stacking(realLoss.gradient, fakeLoss.gradient))
+        let penalty = gradientPenalty.map { accumulateGradientPenalty($0, real: real, fake: lastFake) } ?? 0
+        clipGradientsIfNeeded(discriminatorOptimizer)
+        discriminatorOptimizer.step()
+        return (realLoss.value + fakeLoss.value + penalty, meanRealness(realOutput), meanRealness(fakeOutput))
+    }
+
+    /// Whether ``discriminatesJointly`` may be true for these networks.
+    private var canDiscriminateJointly: Bool { discriminator.treatsSamplesIndependently && !isConditional }
 
     /// Hands `labels` to both networks (conditional models), checking they are given exactly when needed.
     private func setLabels(_ labels: Tensor?, batchSize: Int) {
