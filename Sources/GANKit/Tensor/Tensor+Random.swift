@@ -20,7 +20,8 @@ extension Tensor {
     public mutating func fillNormal(mean: Float = 0, standardDeviation: Float = 1,
                                     using generator: inout SeededGenerator) {
         withUnsafeMutableBufferPointer { values in
-            for index in values.indices { values[index] = mean + standardDeviation * generator.nextNormal() }
+            generator.fillNormal(values)
+            for index in values.indices { values[index] = mean + standardDeviation * values[index] }
         }
     }
 

@@ -130,9 +130,7 @@ public final class Trainer {
     /// Fresh noise `[batchSize, latentDimension]` from ``noiseGenerator``.
     public func makeNoise(batchSize: Int) -> Tensor {
         var rng = noiseGenerator
-        let noise = noiseBuffer.fill(shape: [batchSize, latentDimension]) { values in
-            for i in 0..<values.count { values[i] = rng.nextNormal() }
-        }
+        let noise = noiseBuffer.fill(shape: [batchSize, latentDimension]) { rng.fillNormal($0) }
         noiseGenerator = rng
         return noise
     }
