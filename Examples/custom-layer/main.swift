@@ -84,6 +84,11 @@ final class LearnableSwish: Layer {
     var description: String { "LearnableSwish(\(features))" }
 }
 
+// Each output row depends only on its input row (no batch statistics), so the
+// layer may declare it: a Trainer then runs a discriminator built from such
+// layers once on the real and fake samples together instead of twice.
+extension LearnableSwish: SampleIndependentLayer {}
+
 extension Float {
     fileprivate var exp: Float { Float(Foundation.exp(Double(self))) }
 }
