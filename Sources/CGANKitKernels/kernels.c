@@ -57,6 +57,8 @@ const char *gk_kernel_level(void) {
 
 void gk_force_baseline(int force) { forcedBaseline = force; }
 
+int gk_uses_avx512(void) { return currentLevel() == levelAVX512; }
+
 #if defined(__x86_64__)
 #define GK_DISPATCH(name, ...)                                                                                         \
     switch (currentLevel()) {                                                                                          \

@@ -20,6 +20,9 @@ const char *gk_kernel_level(void);
 /// Forces the baseline kernels (1) or automatic choice (0); for tests.
 void gk_force_baseline(int force);
 
+/// 1 when the AVX-512 kernels run (the CPU has them and the baseline is not forced), else 0.
+int gk_uses_avx512(void);
+
 /// One Adam/AdamW update, fused (PyTorch's formula), for i < n:
 ///   g' = g[i] + l2·p[i];  p' = p[i]·shrink
 ///   m[i] = β₁·m[i] + (1 − β₁)·g';  v[i] = β₂·v[i] + (1 − β₂)·g'²
@@ -54,7 +57,7 @@ void gk_im2col(const float *image, long channels, long height, long width, long 
                long strideHeight, long strideWidth, long paddingHeight, long paddingWidth, long outputHeight,
                long outputWidth, float *columns, long rowStride);
 /// The adjoint: zeroes image [C, H, W], then adds every column element where im2col read it
-/// (entries in the padding are dropped), in a fixed order.
+/// (entries in the padding are dropped), in a fixed order: each pixel sums its taps by (kh, kw).
 void gk_col2im(const float *columns, long channels, long height, long width, long kernelHeight, long kernelWidth,
                long strideHeight, long strideWidth, long paddingHeight, long paddingWidth, long outputHeight,
                long outputWidth, float *image, long rowStride);
