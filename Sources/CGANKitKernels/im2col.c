@@ -59,23 +59,40 @@ static int usesVectorRows(long width, long kernelWidth, long outputWidth) {
     return width <= GK_VECTOR_ROW && kernelWidth <= GK_VECTOR_ROW && outputWidth <= GK_VECTOR_ROW && gk_uses_avx512();
 }
 
+/// For every kernel column kw, the permutation that moves a row between the image
+/// and the columns matrix: with `gather` (im2col), lane ow of index[kw] is the image
+/// column that output column ow reads; without (col2im), lane iw is the output
+/// column that lands on image column iw. Lanes with no partner are off in valid[kw].
+GK_AVX512 static void laneMaps(int gather, long width, long kernelWidth, long strideWidth, long paddingWidth,
+                               long outputWidth, __m512i *index, __mmask16 *valid) {
+    for (long kw = 0; kw < kernelWidth; kw++) {
+        int lanes[GK_VECTOR_ROW];
+        unsigned mask = 0;
+        for (long lane = 0; lane < GK_VECTOR_ROW; lane++) {
+            long partner;
+            int hit;
+            if (gather) {
+                partner = lane * strideWidth - paddingWidth + kw;  // iw for ow = lane
+                hit = lane < outputWidth && partner >= 0 && partner < width;
+            } else {
+                long shifted = lane + paddingWidth - kw;  // = ow·strideWidth for iw = lane
+                partner = shifted / strideWidth;
+                hit = lane < width && shifted >= 0 && shifted % strideWidth == 0 && partner < outputWidth;
+            }
+            lanes[lane] = hit ? (int)partner : 0;
+            if (hit) mask |= 1u << lane;
+        }
+        index[kw] = _mm512_loadu_si512(lanes);
+        valid[kw] = (__mmask16)mask;
+    }
+}
+
 GK_AVX512 static void im2colRowsAVX512(const float *restrict image, long channels, long height, long width,
         long kernelHeight, long kernelWidth, long strideHeight, long strideWidth, long paddingHeight,
         long paddingWidth, long outputHeight, long outputWidth, float *restrict columns, long rowStride) {
     __m512i index[GK_VECTOR_ROW];
     __mmask16 valid[GK_VECTOR_ROW];
-    for (long kw = 0; kw < kernelWidth; kw++) {
-        int lanes[GK_VECTOR_ROW];
-        unsigned mask = 0;
-        for (long ow = 0; ow < GK_VECTOR_ROW; ow++) {
-            long iw = ow * strideWidth - paddingWidth + kw;
-            int inside = ow < outputWidth && iw >= 0 && iw < width;
-            lanes[ow] = inside ? (int)iw : 0;
-            if (inside) mask |= 1u << ow;
-        }
-        index[kw] = _mm512_loadu_si512(lanes);
-        valid[kw] = (__mmask16)mask;
-    }
+    laneMaps(1, width, kernelWidth, strideWidth, paddingWidth, outputWidth, index, valid);
     __mmask16 rowMask = (__mmask16)((1u << width) - 1), outMask = (__mmask16)((1u << outputWidth) - 1);
     for (long c = 0; c < channels; c++) {
         const float *plane = image + c * height * width;
@@ -103,19 +120,7 @@ GK_AVX512 static void col2imRowsAVX512(const float *restrict columns, long chann
         long paddingWidth, long outputHeight, long outputWidth, float *restrict image, long rowStride) {
     __m512i index[GK_VECTOR_ROW];
     __mmask16 valid[GK_VECTOR_ROW];
-    for (long kw = 0; kw < kernelWidth; kw++) {
-        int lanes[GK_VECTOR_ROW];
-        unsigned mask = 0;
-        for (long iw = 0; iw < GK_VECTOR_ROW; iw++) {
-            long shifted = iw + paddingWidth - kw;  // = ow·strideWidth
-            long ow = shifted / strideWidth;
-            int hit = iw < width && shifted >= 0 && shifted % strideWidth == 0 && ow < outputWidth;
-            lanes[iw] = hit ? (int)ow : 0;
-            if (hit) mask |= 1u << iw;
-        }
-        index[kw] = _mm512_loadu_si512(lanes);
-        valid[kw] = (__mmask16)mask;
-    }
+    laneMaps(0, width, kernelWidth, strideWidth, paddingWidth, outputWidth, index, valid);
     __mmask16 rowMask = (__mmask16)((1u << width) - 1), outMask = (__mmask16)((1u << outputWidth) - 1);
     for (long c = 0; c < channels; c++) {
         float *plane = image + c * height * width;
