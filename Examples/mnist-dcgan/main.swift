@@ -3,7 +3,7 @@
 // generator, Conv2D + BatchNorm + LeakyReLU(0.2) in the discriminator,
 // weights N(0, 0.02), BCE on logits, Adam(2e-4, β1 0.5), batch 64.
 //
-// Run:      swift run -c release mnist-dcgan           (defaults: 10 epochs, about 18 minutes on 2 cores)
+// Run:      swift run -c release mnist-dcgan           (defaults: 10 epochs, about 17 minutes on 2 cores)
 //           swift run -c release mnist-dcgan --epochs 10 --out dcgan-10
 //           swift run -c release mnist-dcgan --resume dcgan-output/checkpoint.gankit --epochs 12
 // Output:   dcgan-output/samples/epoch-NNN.png   the same 64 noise vectors after every epoch
