@@ -5,7 +5,9 @@
 ///   the mode (no batch statistics, unlike ``BatchNorm`` or ``MinibatchStdDev``);
 /// - one `forward`/`backward` over a batch `[a; b]` computes what one over `a`
 ///   and one over `b` would, with the parameter gradients summed (no per-call
-///   state such as ``SpectralNorm``'s power iteration).
+///   state such as ``SpectralNorm``'s power iteration). A layer that draws
+///   random numbers, like ``Dropout``, may draw them differently, as long as
+///   they follow the same distribution.
 ///
 /// When every layer of a discriminator conforms, ``Trainer`` runs it once on
 /// the real and fake samples stacked into one batch of 2N instead of twice on
