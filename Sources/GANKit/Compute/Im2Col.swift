@@ -167,22 +167,81 @@ private struct ImageChunks<Kernel: ImageChunkKernel>: ParallelKernel {
     }
 }
 
-/// Calls `body` with `parameter`'s gradient and whether chunk 0 must overwrite it (it was
-/// zeroed and not filled yet: see `Parameter.withGradientForAccumulation`) when `condition`
-/// holds, and with `nil` otherwise (the gradient untouched).
-func withAccumulationPointer<R>(to parameter: Parameter, if condition: Bool,
-                                _ body: (UnsafeMutablePointer<Float>?, _ overwriteFirst: Bool) -> R) -> R {
-    guard condition else { return body(nil, false) }
-    return parameter.withGradientForAccumulation { body($0.baseAddress!, $1) }
+/// The scratch of one convolution call, split by chunk of images: chunk `i` owns
+/// `slice` floats at `base + i·slice`, first the columns `[patchSize, group·positions]`
+/// of its current group of images, then the staging matrix `[channels, group·positions]`
+/// that a group's product passes through on its way to or from the images.
+struct ChunkScratch: Sendable {
+    /// Images per group (see ``imageGroupSize(patchSize:positions:images:)``).
+    let group: Int
+    private let base: SendablePointer<Float>
+    private let columnCount: Int, slice: Int
+
+    /// Sizes the scratch for `batch` images in `chunks` chunks and takes it from `memory`.
+    /// `channels` is the other side of the product: the output channels of a Conv2D,
+    /// the input channels of a ConvTranspose2D.
+    init(_ memory: ScratchMemory, _ g: ConvolutionGeometry, channels: Int, batch: Int, chunks: Int) {
+        group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
+        columnCount = group * g.patchSize * g.positions
+        slice = columnCount + group * channels * g.positions
+        base = SendablePointer(memory.pointer(count: chunks * slice))
+    }
+
+    /// Chunk `chunk`'s columns matrix.
+    func columns(chunk: Int) -> UnsafeMutablePointer<Float> { base.pointer + chunk * slice }
+    /// Chunk `chunk`'s staging matrix.
+    func staging(chunk: Int) -> UnsafeMutablePointer<Float> { columns(chunk: chunk) + columnCount }
+
+    /// Calls `body(first, count)` for each group of at most ``group`` consecutive images of `images`.
+    func forEachGroup(of images: Range<Int>, _ body: (_ first: Int, _ count: Int) -> Void) {
+        for first in stride(from: images.lowerBound, to: images.upperBound, by: group) {
+            body(first, min(group, images.upperBound - first))
+        }
+    }
 }
 
-/// Adds `partials[1..<chunks]` (each `size` floats, `partials` holding slices 1…)
-/// into `target` in chunk order; chunk 0 accumulated into `target` directly.
-func addPartials(_ partials: UnsafePointer<Float>, chunks: Int, size: Int, into target: UnsafeMutablePointer<Float>) {
-    guard chunks > 1 else { return }
-    for chunk in 1..<chunks {
-        let partial = partials + (chunk - 1) * size
-        for i in 0..<size { target[i] += partial[i] }
+/// Where each chunk of a convolution's backward pass adds its weight gradient, so the
+/// sum does not depend on timing: chunk 0 into the gradient itself, chunk `i > 0` into
+/// slice `i − 1` of `partials`, which ``addPartials()`` adds in chunk order afterwards.
+struct ChunkedWeightGradient: Sendable {
+    let gradient: SendablePointer<Float>, partials: SendablePointer<Float>
+    let size: Int, chunks: Int
+    /// Whether the gradient was zeroed and not filled yet (see `Parameter.withGradientForAccumulation`).
+    let overwriteFirst: Bool
+
+    /// Where chunk `chunk` accumulates.
+    func target(chunk: Int) -> UnsafeMutablePointer<Float> {
+        chunk == 0 ? gradient.pointer : partials.pointer + (chunk - 1) * size
+    }
+
+    /// Whether a product into ``target(chunk:)`` overwrites it (β = 0) rather than adds:
+    /// a chunk's first group starts its partial afresh, and chunk 0's first group does
+    /// so in the gradient when it was just zeroed.
+    func overwrites(chunk: Int, firstGroup: Bool) -> Bool { firstGroup && (chunk > 0 || overwriteFirst) }
+
+    /// Adds the partials of chunks 1… into the gradient, in chunk order.
+    func addPartials() {
+        guard chunks > 1 else { return }
+        for chunk in 1..<chunks {
+            let partial = partials.pointer + (chunk - 1) * size
+            for i in 0..<size { gradient.pointer[i] += partial[i] }
+        }
+    }
+}
+
+/// Calls `body` with `parameter`'s gradient split by chunk (partials taken from
+/// `partialMemory`) when `condition` holds, then adds the partials in; calls it with
+/// `nil` otherwise (the gradient untouched).
+func accumulatingChunkedGradient(of parameter: Parameter, if condition: Bool, chunks: Int,
+                                 partialMemory: ScratchMemory, _ body: (ChunkedWeightGradient?) -> Void) {
+    guard condition else { return body(nil) }
+    let size = parameter.value.count
+    let partials = SendablePointer(partialMemory.pointer(count: (chunks - 1) * size))
+    parameter.withGradientForAccumulation { gradient, overwriteFirst in
+        let chunked = ChunkedWeightGradient(gradient: SendablePointer(gradient.baseAddress!), partials: partials,
+                                            size: size, chunks: chunks, overwriteFirst: overwriteFirst)
+        body(chunked)
+        chunked.addPartials()
     }
 }
 

@@ -139,9 +139,7 @@ public final class Conv2D: InputShapeValidating {
         cachedInput = input
         let batch = input.shape[0], outChannels = self.outChannels
         let chunks = imageChunkCount(batch: batch)
-        let group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
-        let slice = group * g.positions * (g.patchSize + outChannels)  // per chunk: columns, then staging
-        let columns = SendablePointer(columnScratch.pointer(count: chunks * slice))
+        let scratch = ChunkScratch(columnScratch, g, channels: outChannels, batch: batch, chunks: chunks)
         let shape = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
         return outputBuffer.fill(shape: shape) { y in
             input.withUnsafeBufferPointer { x in
@@ -151,8 +149,7 @@ public final class Conv2D: InputShapeValidating {
                                          SendablePointer(y.baseAddress!))
                         let b = b.map { SendablePointer($0) }
                         forEachImageChunk(batch: batch, chunks: chunks, Conv2DForwardChunk(
-                            g: g, group: group, slice: slice, outChannels: outChannels, x: x, weight: w, bias: b, output: y,
-                            columns: columns))
+                            g: g, scratch: scratch, outChannels: outChannels, x: x, weight: w, bias: b, output: y))
                     }
                 }
             }
@@ -185,27 +182,19 @@ public final class Conv2D: InputShapeValidating {
         precondition(outputGradient.shape == expected,
                      "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
         let chunks = imageChunkCount(batch: batch)
-        let weightSize = outChannels * g.patchSize
-        let group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
-        let slice = group * g.positions * (g.patchSize + outChannels)  // per chunk: columns, then staging
-        let columns = SendablePointer(columnScratch.pointer(count: chunks * slice))
-        let partials = SendablePointer(partialScratch.pointer(count: accumulate ? (chunks - 1) * weightSize : 0))
+        let scratch = ChunkScratch(columnScratch, g, channels: outChannels, batch: batch, chunks: chunks)
         let input = cachedInput
         let dx = dxBase.map { SendablePointer($0) }
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
-                    withAccumulationPointer(to: weight, if: accumulate) { dw, overwriteFirst in
+                    accumulatingChunkedGradient(of: weight, if: accumulate, chunks: chunks,
+                                                partialMemory: partialScratch) { dw in
                         let (dy, x, w) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
                                           SendablePointer(w.baseAddress!))
-                        let dw = dw.map { SendablePointer($0) }
                         forEachImageChunk(batch: batch, chunks: chunks, Conv2DBackwardChunk(
-                            g: g, group: group, slice: slice, outChannels: outChannels, weightSize: weightSize, x: x, weight: w,
-                            outputGradient: dy, columns: columns, weightGradient: dw, partials: partials,
-                            overwriteFirst: overwriteFirst, inputGradient: dx))
-                        if let dw {
-                            addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
-                        }
+                            g: g, scratch: scratch, outChannels: outChannels, x: x, weight: w, outputGradient: dy,
+                            weightGradient: dw, inputGradient: dx))
                     }
                 }
             }
@@ -324,41 +313,37 @@ func formattedPair(_ pair: (height: Int, width: Int)) -> String {
 /// One chunk of images of `Conv2D.forward`: im2col + GEMM per group of images.
 private struct Conv2DForwardChunk: ImageChunkKernel {
     let g: ConvolutionGeometry
-    let group: Int, slice: Int, outChannels: Int
+    let scratch: ChunkScratch
+    let outChannels: Int
     let x: SendablePointer<Float>, weight: SendablePointer<Float>, bias: SendablePointer<Float>?
-    let output: SendablePointer<Float>, columns: SendablePointer<Float>
+    let output: SendablePointer<Float>
 
     func run(chunk: Int, images: Range<Int>) {
-        let cols = columns.pointer + chunk * slice
-        for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
-            conv2DForwardGroup(x.pointer + n * g.imageSize, count: min(group, images.upperBound - n),
-                               weight: weight.pointer, bias: bias?.pointer, g, outChannels: outChannels,
-                               columns: cols, staging: cols + group * g.patchSize * g.positions,
-                               output: output.pointer + n * outChannels * g.positions)
+        scratch.forEachGroup(of: images) { n, count in
+            conv2DForwardGroup(x.pointer + n * g.imageSize, count: count, weight: weight.pointer, bias: bias?.pointer, g,
+                               outChannels: outChannels, columns: scratch.columns(chunk: chunk),
+                               staging: scratch.staging(chunk: chunk), output: output.pointer + n * outChannels * g.positions)
         }
     }
 }
 
-/// One chunk of images of `Conv2D`'s backward pass; chunk 0 accumulates dW in
-/// place, chunk i > 0 into `partials` slice i − 1 (added in chunk order after).
+/// One chunk of images of `Conv2D`'s backward pass (weight gradient through ``ChunkedWeightGradient``).
 private struct Conv2DBackwardChunk: ImageChunkKernel {
     let g: ConvolutionGeometry
-    let group: Int, slice: Int, outChannels: Int, weightSize: Int
+    let scratch: ChunkScratch
+    let outChannels: Int
     let x: SendablePointer<Float>, weight: SendablePointer<Float>, outputGradient: SendablePointer<Float>
-    let columns: SendablePointer<Float>
-    let weightGradient: SendablePointer<Float>?, partials: SendablePointer<Float>, overwriteFirst: Bool
+    let weightGradient: ChunkedWeightGradient?
     let inputGradient: SendablePointer<Float>?
 
     func run(chunk: Int, images: Range<Int>) {
-        let cols = columns.pointer + chunk * slice
-        let partial = weightGradient.map { chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize }
-        for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+        scratch.forEachGroup(of: images) { n, count in
             conv2DBackwardGroup(
-                x.pointer + n * g.imageSize, count: min(group, images.upperBound - n),
-                weight: weight.pointer, outputGradient: outputGradient.pointer + n * outChannels * g.positions, g,
-                outChannels: outChannels, columns: cols,
-                staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
-                overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
+                x.pointer + n * g.imageSize, count: count, weight: weight.pointer,
+                outputGradient: outputGradient.pointer + n * outChannels * g.positions, g, outChannels: outChannels,
+                columns: scratch.columns(chunk: chunk), staging: scratch.staging(chunk: chunk),
+                weightGradient: weightGradient?.target(chunk: chunk),
+                overwriteWeightGradient: weightGradient?.overwrites(chunk: chunk, firstGroup: n == images.lowerBound) ?? false,
                 inputGradient: inputGradient.map { $0.pointer + n * g.imageSize })
         }
     }

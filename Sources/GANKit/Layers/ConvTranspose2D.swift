@@ -163,9 +163,7 @@ public final class ConvTranspose2D: InputShapeValidating {
         cachedInput = input
         let batch = input.shape[0], inChannels = self.inChannels
         let chunks = imageChunkCount(batch: batch)
-        let group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
-        let slice = group * g.positions * (g.patchSize + inChannels)  // per chunk: columns, then staging
-        let columns = SendablePointer(columnScratch.pointer(count: chunks * slice))
+        let scratch = ChunkScratch(columnScratch, g, channels: inChannels, batch: batch, chunks: chunks)
         let shape = imageShape(batch: batch, channels: outChannels, height: g.height, width: g.width)
         return outputBuffer.fill(shape: shape) { y in
             input.withUnsafeBufferPointer { x in
@@ -175,8 +173,7 @@ public final class ConvTranspose2D: InputShapeValidating {
                                          SendablePointer(y.baseAddress!))
                         let b = b.map { SendablePointer($0) }
                         forEachImageChunk(batch: batch, chunks: chunks, ConvTranspose2DForwardChunk(
-                            g: g, group: group, slice: slice, inChannels: inChannels, x: x, weight: w, bias: b, output: y,
-                            columns: columns))
+                            g: g, scratch: scratch, inChannels: inChannels, x: x, weight: w, bias: b, output: y))
                     }
                 }
             }
@@ -195,27 +192,19 @@ public final class ConvTranspose2D: InputShapeValidating {
                      "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
         let accumulate = parameterGradients == .accumulate
         let chunks = imageChunkCount(batch: batch)
-        let weightSize = inChannels * g.patchSize
-        let group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
-        let slice = group * g.positions * (g.patchSize + inChannels)  // per chunk: columns, then staging
-        let columns = SendablePointer(columnScratch.pointer(count: chunks * slice))
-        let partials = SendablePointer(partialScratch.pointer(count: accumulate ? (chunks - 1) * weightSize : 0))
+        let scratch = ChunkScratch(columnScratch, g, channels: inChannels, batch: batch, chunks: chunks)
         let input = cachedInput
         let inputGradient = inputGradientBuffer.fill(shape: input.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 input.withUnsafeBufferPointer { x in
                     weight.value.withUnsafeBufferPointer { w in
-                        withAccumulationPointer(to: weight, if: accumulate) { dw, overwriteFirst in
+                        accumulatingChunkedGradient(of: weight, if: accumulate, chunks: chunks,
+                                                    partialMemory: partialScratch) { dw in
                             let (dy, x, w, dx) = (SendablePointer(dy.baseAddress!), SendablePointer(x.baseAddress!),
                                                   SendablePointer(w.baseAddress!), SendablePointer(dx.baseAddress!))
-                            let dw = dw.map { SendablePointer($0) }
                             forEachImageChunk(batch: batch, chunks: chunks, ConvTranspose2DBackwardChunk(
-                                g: g, group: group, slice: slice, inChannels: inChannels, weightSize: weightSize, x: x, weight: w,
-                                outputGradient: dy, columns: columns, weightGradient: dw, partials: partials,
-                                overwriteFirst: overwriteFirst, inputGradient: dx))
-                            if let dw {
-                                addPartials(partials.pointer, chunks: chunks, size: weightSize, into: dw.pointer)
-                            }
+                                g: g, scratch: scratch, inChannels: inChannels, x: x, weight: w, outputGradient: dy,
+                                weightGradient: dw, inputGradient: dx))
                         }
                     }
                 }
@@ -314,42 +303,39 @@ private func convTranspose2DBackwardGroup(_ input: UnsafePointer<Float>, count: 
 /// One chunk of images of `ConvTranspose2D.forward`: GEMM + col2im per group of images.
 private struct ConvTranspose2DForwardChunk: ImageChunkKernel {
     let g: ConvolutionGeometry
-    let group: Int, slice: Int, inChannels: Int
+    let scratch: ChunkScratch
+    let inChannels: Int
     let x: SendablePointer<Float>, weight: SendablePointer<Float>, bias: SendablePointer<Float>?
-    let output: SendablePointer<Float>, columns: SendablePointer<Float>
+    let output: SendablePointer<Float>
 
     func run(chunk: Int, images: Range<Int>) {
-        let cols = columns.pointer + chunk * slice
-        for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+        scratch.forEachGroup(of: images) { n, count in
             convTranspose2DForwardGroup(
-                x.pointer + n * inChannels * g.positions, count: min(group, images.upperBound - n),
-                weight: weight.pointer, bias: bias?.pointer, g, inChannels: inChannels, columns: cols,
-                staging: cols + group * g.patchSize * g.positions, output: output.pointer + n * g.imageSize)
+                x.pointer + n * inChannels * g.positions, count: count, weight: weight.pointer, bias: bias?.pointer, g,
+                inChannels: inChannels, columns: scratch.columns(chunk: chunk), staging: scratch.staging(chunk: chunk),
+                output: output.pointer + n * g.imageSize)
         }
     }
 }
 
-/// One chunk of images of `ConvTranspose2D.backward`; chunk 0 accumulates dW in
-/// place, chunk i > 0 into `partials` slice i − 1 (added in chunk order after).
+/// One chunk of images of `ConvTranspose2D.backward` (weight gradient through ``ChunkedWeightGradient``).
 private struct ConvTranspose2DBackwardChunk: ImageChunkKernel {
     let g: ConvolutionGeometry
-    let group: Int, slice: Int, inChannels: Int, weightSize: Int
+    let scratch: ChunkScratch
+    let inChannels: Int
     let x: SendablePointer<Float>, weight: SendablePointer<Float>, outputGradient: SendablePointer<Float>
-    let columns: SendablePointer<Float>
-    let weightGradient: SendablePointer<Float>?, partials: SendablePointer<Float>, overwriteFirst: Bool
+    let weightGradient: ChunkedWeightGradient?
     let inputGradient: SendablePointer<Float>
 
     func run(chunk: Int, images: Range<Int>) {
-        let cols = columns.pointer + chunk * slice
-        let partial = weightGradient.map { chunk == 0 ? $0.pointer : partials.pointer + (chunk - 1) * weightSize }
-        for n in Swift.stride(from: images.lowerBound, to: images.upperBound, by: group) {
+        scratch.forEachGroup(of: images) { n, count in
             let imageOffset = n * inChannels * g.positions
             convTranspose2DBackwardGroup(
-                x.pointer + imageOffset, count: min(group, images.upperBound - n),
-                weight: weight.pointer, outputGradient: outputGradient.pointer + n * g.imageSize, g,
-                inChannels: inChannels, columns: cols,
-                staging: cols + group * g.patchSize * g.positions, weightGradient: partial,
-                overwriteWeightGradient: n == images.lowerBound && (chunk > 0 || overwriteFirst),
+                x.pointer + imageOffset, count: count, weight: weight.pointer,
+                outputGradient: outputGradient.pointer + n * g.imageSize, g, inChannels: inChannels,
+                columns: scratch.columns(chunk: chunk), staging: scratch.staging(chunk: chunk),
+                weightGradient: weightGradient?.target(chunk: chunk),
+                overwriteWeightGradient: weightGradient?.overwrites(chunk: chunk, firstGroup: n == images.lowerBound) ?? false,
                 inputGradient: inputGradient.pointer + imageOffset)
         }
     }

@@ -60,6 +60,8 @@ public final class Trainer {
                             + "SampleIndependentLayer (no BatchNorm) and an unconditional model")
         }
     }
+    /// Whether ``discriminatesJointly`` may be true for these networks (decided once, at init).
+    private let canDiscriminateJointly: Bool
     /// Target for real samples in the discriminator loss; 0.9 gives one-sided label smoothing.
     public var realLabel: Float = 1
     /// When set, each network's gradients are scaled before every optimizer step so
@@ -120,7 +122,8 @@ public final class Trainer {
         self.latentDimension = latentDimension
         noiseGenerator = SeededGenerator(seed: seed)
         isConditional = generator.isClassConditioned || discriminator.isClassConditioned
-        discriminatesJointly = discriminator.treatsSamplesIndependently && !isConditional
+        canDiscriminateJointly = discriminator.treatsSamplesIndependently && !isConditional
+        discriminatesJointly = canDiscriminateJointly
         generator.isTraining = true
         discriminator.isTraining = true
     }
@@ -177,9 +180,6 @@ public final class Trainer {
         discriminatorOptimizer.step()
         return (realLoss.value + fakeLoss.value + penalty, meanRealness(realOutput), meanRealness(fakeOutput))
     }
-
-    /// Whether ``discriminatesJointly`` may be true for these networks.
-    private var canDiscriminateJointly: Bool { discriminator.treatsSamplesIndependently && !isConditional }
 
     /// Hands `labels` to both networks (conditional models), checking they are given exactly when needed.
     private func setLabels(_ labels: Tensor?, batchSize: Int) {
