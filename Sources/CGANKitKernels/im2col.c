@@ -63,8 +63,17 @@ static int usesVectorRows(long width, long kernelWidth, long outputWidth) {
 /// and the columns matrix: with `gather` (im2col), lane ow of index[kw] is the image
 /// column that output column ow reads; without (col2im), lane iw is the output
 /// column that lands on image column iw. Lanes with no partner are off in valid[kw].
-GK_AVX512 static void laneMaps(int gather, long width, long kernelWidth, long strideWidth, long paddingWidth,
-                               long outputWidth, __m512i *index, __mmask16 *valid) {
+/// imageRow and outputRow mask the lanes of an image row and of an output row.
+typedef struct {
+    __m512i index[GK_VECTOR_ROW];
+    __mmask16 valid[GK_VECTOR_ROW];
+    __mmask16 imageRow, outputRow;
+} LaneMaps;
+
+GK_AVX512 static void buildLaneMaps(LaneMaps *maps, int gather, long width, long kernelWidth, long strideWidth,
+                                    long paddingWidth, long outputWidth) {
+    maps->imageRow = (__mmask16)((1u << width) - 1);
+    maps->outputRow = (__mmask16)((1u << outputWidth) - 1);
     for (long kw = 0; kw < kernelWidth; kw++) {
         int lanes[GK_VECTOR_ROW];
         unsigned mask = 0;
@@ -82,18 +91,16 @@ GK_AVX512 static void laneMaps(int gather, long width, long kernelWidth, long st
             lanes[lane] = hit ? (int)partner : 0;
             if (hit) mask |= 1u << lane;
         }
-        index[kw] = _mm512_loadu_si512(lanes);
-        valid[kw] = (__mmask16)mask;
+        maps->index[kw] = _mm512_loadu_si512(lanes);
+        maps->valid[kw] = (__mmask16)mask;
     }
 }
 
 GK_AVX512 static void im2colRowsAVX512(const float *restrict image, long channels, long height, long width,
         long kernelHeight, long kernelWidth, long strideHeight, long strideWidth, long paddingHeight,
         long paddingWidth, long outputHeight, long outputWidth, float *restrict columns, long rowStride) {
-    __m512i index[GK_VECTOR_ROW];
-    __mmask16 valid[GK_VECTOR_ROW];
-    laneMaps(1, width, kernelWidth, strideWidth, paddingWidth, outputWidth, index, valid);
-    __mmask16 rowMask = (__mmask16)((1u << width) - 1), outMask = (__mmask16)((1u << outputWidth) - 1);
+    LaneMaps maps;
+    buildLaneMaps(&maps, 1, width, kernelWidth, strideWidth, paddingWidth, outputWidth);
     for (long c = 0; c < channels; c++) {
         const float *plane = image + c * height * width;
         for (long kh = 0; kh < kernelHeight; kh++) {
@@ -103,13 +110,13 @@ GK_AVX512 static void im2colRowsAVX512(const float *restrict image, long channel
                 float *out = rows + oh * outputWidth;
                 if (ih < 0 || ih >= height) {
                     for (long kw = 0; kw < kernelWidth; kw++)
-                        _mm512_mask_storeu_ps(out + kw * rowStride, outMask, _mm512_setzero_ps());
+                        _mm512_mask_storeu_ps(out + kw * rowStride, maps.outputRow, _mm512_setzero_ps());
                     continue;
                 }
-                __m512 source = _mm512_maskz_loadu_ps(rowMask, plane + ih * width);
+                __m512 source = _mm512_maskz_loadu_ps(maps.imageRow, plane + ih * width);
                 for (long kw = 0; kw < kernelWidth; kw++)
-                    _mm512_mask_storeu_ps(out + kw * rowStride, outMask,
-                                          _mm512_maskz_permutexvar_ps(valid[kw], index[kw], source));
+                    _mm512_mask_storeu_ps(out + kw * rowStride, maps.outputRow,
+                                          _mm512_maskz_permutexvar_ps(maps.valid[kw], maps.index[kw], source));
             }
         }
     }
@@ -118,10 +125,8 @@ GK_AVX512 static void im2colRowsAVX512(const float *restrict image, long channel
 GK_AVX512 static void col2imRowsAVX512(const float *restrict columns, long channels, long height, long width,
         long kernelHeight, long kernelWidth, long strideHeight, long strideWidth, long paddingHeight,
         long paddingWidth, long outputHeight, long outputWidth, float *restrict image, long rowStride) {
-    __m512i index[GK_VECTOR_ROW];
-    __mmask16 valid[GK_VECTOR_ROW];
-    laneMaps(0, width, kernelWidth, strideWidth, paddingWidth, outputWidth, index, valid);
-    __mmask16 rowMask = (__mmask16)((1u << width) - 1), outMask = (__mmask16)((1u << outputWidth) - 1);
+    LaneMaps maps;
+    buildLaneMaps(&maps, 0, width, kernelWidth, strideWidth, paddingWidth, outputWidth);
     for (long c = 0; c < channels; c++) {
         float *plane = image + c * height * width;
         for (long ih = 0; ih < height; ih++) {
@@ -132,11 +137,11 @@ GK_AVX512 static void col2imRowsAVX512(const float *restrict columns, long chann
                 const float *rows = columns + (c * kernelHeight + kh) * kernelWidth * rowStride
                                     + (shifted / strideHeight) * outputWidth;
                 for (long kw = 0; kw < kernelWidth; kw++) {
-                    __m512 values = _mm512_maskz_loadu_ps(outMask, rows + kw * rowStride);
-                    sum = _mm512_add_ps(sum, _mm512_maskz_permutexvar_ps(valid[kw], index[kw], values));
+                    __m512 values = _mm512_maskz_loadu_ps(maps.outputRow, rows + kw * rowStride);
+                    sum = _mm512_add_ps(sum, _mm512_maskz_permutexvar_ps(maps.valid[kw], maps.index[kw], values));
                 }
             }
-            _mm512_mask_storeu_ps(plane + ih * width, rowMask, sum);
+            _mm512_mask_storeu_ps(plane + ih * width, maps.imageRow, sum);
         }
     }
 }
