@@ -107,6 +107,22 @@ void gk_sgemm_block(int transA, int transB, size_t m0, size_t m1, size_t n0, siz
                     const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
                     void *scratch);
 
+// MARK: - Unpacked GEMM (Dense layers' skinny products, AVX-512)
+
+/// 1 when gk_sgemm_unpacked has a kernel on this CPU (AVX-512), 0 otherwise.
+int gk_unpacked_available(void);
+/// C = alpha·A·B + beta·C without copying either operand, single-threaded.
+/// A is rows × depth with A(r, p) = a[r·aRowStride + p·aDepthStride] (any layout);
+/// B is depth × columns, row p at b + p·ldb (contiguous columns).
+/// C(r, j) is c[r·ldc + j], or c[j·ldc + r] when transposedC; not read when beta == 0.
+/// Each element is one running sum over p = 0, 1, …, so splitting C between
+/// calls does not change its bits. Only call when gk_unpacked_available().
+void gk_sgemm_unpacked(size_t rows, size_t columns, size_t depth, float alpha, const float *a, size_t aRowStride,
+                       size_t aDepthStride, const float *b, size_t ldb, float beta, float *c, size_t ldc,
+                       int transposedC);
+/// target[columns × rows] = sourceᵀ for source rows × columns with row stride ldSource.
+void gk_transpose(size_t rows, size_t columns, const float *source, size_t ldSource, float *target);
+
 #ifdef __cplusplus
 }
 #endif

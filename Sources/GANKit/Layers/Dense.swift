@@ -23,6 +23,8 @@ public final class Dense: InputShapeValidating {
     private var cachedInput = Tensor(zeros: [0])
     private var outputBuffer = TensorBuffer()
     private var inputGradientBuffer = TensorBuffer()
+    /// The forward's transposed input, for ``DenseProducts``.
+    private let transposeScratch = ScratchMemory()
 
     /// Creates a layer with weights from `weightInitializer` and zero bias.
     /// - Parameters:
@@ -67,10 +69,9 @@ public final class Dense: InputShapeValidating {
         return outputBuffer.fill(shape: [batch, outFeatures]) { y in
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
-                    // y[N, out] = x[N, in] · w[out, in]ᵀ
-                    Backend.current.gemm(transposeA: false, transposeB: true, m: batch, n: outFeatures, k: inFeatures,
-                                         alpha: 1, a: x.baseAddress!, lda: inFeatures, b: w.baseAddress!, ldb: inFeatures,
-                                         beta: 0, c: y.baseAddress!, ldc: outFeatures)
+                    DenseProducts.forward(batch: batch, inFeatures: inFeatures, outFeatures: outFeatures,
+                                          x: x.baseAddress!, w: w.baseAddress!, y: y.baseAddress!,
+                                          scratch: transposeScratch)
                 }
             }
             if let bias {
@@ -104,10 +105,9 @@ public final class Dense: InputShapeValidating {
             cachedInput.withUnsafeBufferPointer { x in
                 weight.withGradientForAccumulation { dw, overwrite in
                     // dw[out, in] += dy[N, out]ᵀ · x[N, in]  (= when the gradient was just zeroed)
-                    Backend.current.gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures,
-                                         k: batch, alpha: 1, a: dy.baseAddress!, lda: outFeatures,
-                                         b: x.baseAddress!, ldb: inFeatures, beta: overwrite ? 0 : 1,
-                                         c: dw.baseAddress!, ldc: inFeatures)
+                    DenseProducts.weightGradient(batch: batch, inFeatures: inFeatures, outFeatures: outFeatures,
+                                                 dy: dy.baseAddress!, x: x.baseAddress!, beta: overwrite ? 0 : 1,
+                                                 dw: dw.baseAddress!)
                 }
             }
             bias?.withGradientForAccumulation { db, overwrite in
@@ -126,10 +126,8 @@ public final class Dense: InputShapeValidating {
         return inputGradientBuffer.fill(shape: cachedInput.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 weight.value.withUnsafeBufferPointer { w in
-                    // dx[N, in] = dy[N, out] · w[out, in]
-                    Backend.current.gemm(transposeA: false, transposeB: false, m: batch, n: inFeatures, k: outFeatures,
-                                         alpha: 1, a: dy.baseAddress!, lda: outFeatures, b: w.baseAddress!,
-                                         ldb: inFeatures, beta: 0, c: dx.baseAddress!, ldc: inFeatures)
+                    DenseProducts.inputGradient(batch: batch, inFeatures: inFeatures, outFeatures: outFeatures,
+                                                dy: dy.baseAddress!, w: w.baseAddress!, dx: dx.baseAddress!)
                 }
             }
         }

@@ -29,6 +29,10 @@ let denseAndActivationCases: [LayerCase] = [
     LayerCase(name: "Dense 12→4 on [2,3,2,2]", inputShape: [2, 3, 2, 2], awayFromZero: 0) {
         var g = SeededGenerator(seed: 3); return Dense(12, 4, using: &g)
     },
+    // A batch of 32 with 130 inputs: the unpacked AVX-512 products (DenseProducts).
+    LayerCase(name: "Dense 130→20 (unpacked kernel)", inputShape: [32, 130], awayFromZero: 0) {
+        var g = SeededGenerator(seed: 6); return Dense(130, 20, using: &g)
+    },
     LayerCase(name: "ReLU", inputShape: [3, 6], awayFromZero: 0.05) { ReLU() },
     LayerCase(name: "LeakyReLU 0.2", inputShape: [2, 3, 4], awayFromZero: 0.05) { LeakyReLU(alpha: 0.2) },
     LayerCase(name: "Tanh", inputShape: [4, 5], awayFromZero: 0) { Tanh() },
