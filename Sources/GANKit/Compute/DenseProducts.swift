@@ -32,7 +32,13 @@ enum DenseProducts {
         }
         // yᵀ[out, batch] = w[out, in] · xᵀ[in, batch]: w broadcast row by row, xᵀ read as vectors.
         let transposed = scratch.pointer(count: inFeatures * batch)
-        gk_transpose(batch, inFeatures, x, inFeatures, transposed)
+        let transpose = Transpose(rows: batch, columns: inFeatures, source: SendablePointer(x),
+                                  target: SendablePointer(transposed))
+        if splitsOverThreads(batch * inFeatures * outFeatures) {
+            parallelFor(transpose.units, transpose)
+        } else {
+            transpose.run(0..<transpose.units)
+        }
         run(UnpackedProduct(rows: outFeatures, columns: batch, depth: inFeatures,
                             a: SendablePointer(w), aRowStride: inFeatures, aDepthStride: 1,
                             b: SendablePointer(UnsafePointer(transposed)), ldb: batch,
@@ -74,20 +80,39 @@ enum DenseProducts {
         batchRange.contains(batch) && gk_unpacked_available() != 0
     }
 
+    /// Whether a product of `multiplyAdds` is worth the pool.
+    private static func splitsOverThreads(_ multiplyAdds: Int) -> Bool {
+        Parallelism.threadCount > 1 && multiplyAdds >= splitThreshold
+    }
+
     /// Runs `product` on the pool when it is large enough to split, else here.
     private static func run(_ product: UnpackedProduct) {
-        let work = Double(product.rows) * Double(product.columns) * Double(product.depth)
-        guard Parallelism.threadCount > 1, work >= Double(splitThreshold) else {
+        if splitsOverThreads(product.rows * product.columns * product.depth) {
+            parallelFor(product.units, product)
+        } else {
             product.run(0..<product.units)
-            return
         }
-        parallelFor(product.units, product)
+    }
+}
+
+/// `target[columns, rows] = source[rows, columns]ᵀ`, split over blocks of 8 source columns.
+private struct Transpose: ParallelKernel {
+    let rows: Int, columns: Int
+    let source: SendablePointer<Float>, target: SendablePointer<Float>
+
+    static let blockColumns = 8
+    var units: Int { (columns + Self.blockColumns - 1) / Self.blockColumns }
+
+    func run(_ range: Range<Int>) {
+        let first = range.lowerBound * Self.blockColumns, end = min(columns, range.upperBound * Self.blockColumns)
+        gk_transpose(rows, end - first, source.pointer + first, columns, target.pointer + first * rows)
     }
 }
 
 /// One `gk_sgemm_unpacked` product, split over threads along the dimension of
 /// its larger operand (A's rows, or B's columns) so each thread reads its own
-/// part of it: units are 6-row tiles or 64-column blocks.
+/// part of it: units are 6-row tiles or 16-column vectors (64-column units
+/// split 784 columns 448 : 336).
 private struct UnpackedProduct: ParallelKernel {
     let rows: Int, columns: Int, depth: Int
     let a: SendablePointer<Float>, aRowStride: Int, aDepthStride: Int
@@ -96,7 +121,7 @@ private struct UnpackedProduct: ParallelKernel {
     let c: SendablePointer<Float>, ldc: Int
     let transposedC: Bool
 
-    static let tileRows = 6, blockColumns = 64
+    static let tileRows = 6, blockColumns = 16
 
     /// Splits rows when A (rows × depth) is at least as large as B (depth × columns).
     var splitsRows: Bool { rows >= columns }

@@ -108,9 +108,10 @@ struct UnpackedGEMMTests {
     }
 
     /// The three Dense products at batch 64 (the unpacked kernel) agree with the
-    /// active backend's `gemm` for the same operands.
-    @Test func denseProductsMatchTheBackend() {
-        let (batch, inFeatures, outFeatures) = (64, 150, 40)
+    /// active backend's `gemm` for the same operands; the larger size is split
+    /// over the threads.
+    @Test(arguments: [(64, 150, 40), (64, 300, 100)])
+    func denseProductsMatchTheBackend(batch: Int, inFeatures: Int, outFeatures: Int) {
         var generator: UInt64 = 5
         let x = GEMMProblem.values(count: batch * inFeatures, generator: &generator)
         let w = GEMMProblem.values(count: outFeatures * inFeatures, generator: &generator)
@@ -148,5 +149,39 @@ struct UnpackedGEMMTests {
             #expect(close(dw, backend(true, false, outFeatures, inFeatures, batch, dy, outFeatures, x, inFeatures,
                                       beta: beta, c: start)), "beta \(beta)")
         }
+    }
+
+    /// Above the split size the products run on the pool in pieces (6-row tiles,
+    /// 16-column vectors, a transpose in 8-column blocks); the result equals one
+    /// unsplit kernel call bit for bit.
+    @Test func splitDenseProductsEqualOneCall() {
+        let (batch, inFeatures, outFeatures) = (64, 790, 130)
+        #expect(batch * inFeatures * outFeatures >= DenseProducts.splitThreshold)
+        var generator: UInt64 = 9
+        let x = GEMMProblem.values(count: batch * inFeatures, generator: &generator)
+        let w = GEMMProblem.values(count: outFeatures * inFeatures, generator: &generator)
+        let dy = GEMMProblem.values(count: batch * outFeatures, generator: &generator)
+
+        var y = [Float](repeating: 0, count: batch * outFeatures), yOnce = y
+        DenseProducts.forward(batch: batch, inFeatures: inFeatures, outFeatures: outFeatures, x: x, w: w, y: &y,
+                              scratch: ScratchMemory())
+        var xT = [Float](repeating: 0, count: batch * inFeatures)
+        gk_transpose(batch, inFeatures, x, inFeatures, &xT)
+        gk_sgemm_unpacked(outFeatures, batch, inFeatures, 1, w, inFeatures, 1, xT, batch, 0, &yOnce, outFeatures, 1)
+        #expect(y.map(\.bitPattern) == yOnce.map(\.bitPattern), "forward")
+
+        var dx = [Float](repeating: 0, count: batch * inFeatures), dxOnce = dx
+        DenseProducts.inputGradient(batch: batch, inFeatures: inFeatures, outFeatures: outFeatures, dy: dy, w: w,
+                                    dx: &dx)
+        gk_sgemm_unpacked(batch, inFeatures, outFeatures, 1, dy, outFeatures, 1, w, inFeatures, 0, &dxOnce,
+                          inFeatures, 0)
+        #expect(dx.map(\.bitPattern) == dxOnce.map(\.bitPattern), "input gradient")
+
+        var dw = [Float](repeating: 0, count: outFeatures * inFeatures), dwOnce = dw
+        DenseProducts.weightGradient(batch: batch, inFeatures: inFeatures, outFeatures: outFeatures, dy: dy, x: x,
+                                     beta: 0, dw: &dw)
+        gk_sgemm_unpacked(outFeatures, inFeatures, batch, 1, dy, 1, outFeatures, x, inFeatures, 0, &dwOnce,
+                          inFeatures, 0)
+        #expect(dw.map(\.bitPattern) == dwOnce.map(\.bitPattern), "weight gradient")
     }
 }
