@@ -2,18 +2,30 @@ import CGANKitKernels
 
 /// The three matrix products of a ``Dense`` layer.
 ///
-/// For a training batch of `batchRange` rows on an AVX-512 CPU they run on
-/// GANKit's unpacked kernel (`gk_sgemm_unpacked`), which reads the weights
-/// where they lie instead of copying them into tile order on every call as a
-/// BLAS does; everything else goes to the active ``Backend``. Measured against
-/// OpenBLAS 0.3.21's Cooperlake kernel, one thread, on the MLP-GAN's shapes
-/// (batch 64 and 128): forward 1.02–1.29×, input gradient 1.05–1.22×, weight
-/// gradient 1.03–1.08×; a forward with fewer than 128 inputs was slower (0.9×),
-/// so it stays with the backend. Each element of the result is one running sum
-/// in order, so the bits do not depend on the thread split.
+/// For the batch sizes of a training step (see ``forwardBatches`` and
+/// ``gradientBatches``) on an AVX-512 CPU they run on GANKit's unpacked kernel
+/// (`gk_sgemm_unpacked`), which reads the weights where they lie instead of
+/// copying them into tile order on every call as a BLAS does; everything else
+/// goes to the active ``Backend``. Each element of the result is one running
+/// sum in order, so the bits do not depend on the thread split.
+///
+/// Measured against OpenBLAS 0.3.21's Cooperlake kernel, one thread, on the
+/// MLP-GAN's layer shapes (784·512, 512·256, 512·784, 256·512):
+///
+/// | batch | forward | input gradient | weight gradient |
+/// |---|---|---|---|
+/// | 16 | 1.6–1.7× | 1.3–1.9× | 1.04–1.06× |
+/// | 64 | 1.11–1.29× | 1.07–1.22× | 1.02–1.06× |
+/// | 128 | 1.02–1.09× | 1.05–1.12× | 1.03–1.08× |
+/// | 256 | 0.85–0.94× | 1.03–1.09× | 1.02–1.08× |
+///
+/// A forward with fewer than 128 inputs was slower (0.9× at 100), so it stays
+/// with the backend, as do forwards of more than 128 rows.
 enum DenseProducts {
-    /// Batch sizes the unpacked kernel takes (measured; larger batches amortize the BLAS's copies).
-    static let batchRange = 32...128
+    /// Batch sizes whose forward product runs on the unpacked kernel.
+    static let forwardBatches = 16...128
+    /// Batch sizes whose gradient products run on the unpacked kernel.
+    static let gradientBatches = 16...256
     /// The smallest input width for which the unpacked forward beat the BLAS.
     static let minimumForwardInputs = 128
     /// The smallest other dimension worth a register tile (6 rows × 16 columns).
@@ -25,7 +37,7 @@ enum DenseProducts {
     /// `y[batch, out] = x[batch, in] · w[out, in]ᵀ`. `scratch` holds `xᵀ`.
     static func forward(batch: Int, inFeatures: Int, outFeatures: Int, x: UnsafePointer<Float>,
                         w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: ScratchMemory) {
-        guard usesUnpackedKernel(batch: batch), inFeatures >= minimumForwardInputs, outFeatures >= minimumWidth else {
+        guard usesUnpackedKernel(batch: batch, in: forwardBatches), inFeatures >= minimumForwardInputs, outFeatures >= minimumWidth else {
             Backend.current.gemm(transposeA: false, transposeB: true, m: batch, n: outFeatures, k: inFeatures, alpha: 1,
                                  a: x, lda: inFeatures, b: w, ldb: inFeatures, beta: 0, c: y, ldc: outFeatures)
             return
@@ -48,7 +60,7 @@ enum DenseProducts {
     /// `dx[batch, in] = dy[batch, out] · w[out, in]`.
     static func inputGradient(batch: Int, inFeatures: Int, outFeatures: Int, dy: UnsafePointer<Float>,
                               w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        guard usesUnpackedKernel(batch: batch), inFeatures >= minimumWidth, outFeatures >= minimumWidth else {
+        guard usesUnpackedKernel(batch: batch, in: gradientBatches), inFeatures >= minimumWidth, outFeatures >= minimumWidth else {
             Backend.current.gemm(transposeA: false, transposeB: false, m: batch, n: inFeatures, k: outFeatures,
                                  alpha: 1, a: dy, lda: outFeatures, b: w, ldb: inFeatures, beta: 0, c: dx,
                                  ldc: inFeatures)
@@ -63,7 +75,7 @@ enum DenseProducts {
     /// `dw[out, in] = dy[batch, out]ᵀ · x[batch, in] + beta · dw` (`beta` 0 or 1).
     static func weightGradient(batch: Int, inFeatures: Int, outFeatures: Int, dy: UnsafePointer<Float>,
                                x: UnsafePointer<Float>, beta: Float, dw: UnsafeMutablePointer<Float>) {
-        guard usesUnpackedKernel(batch: batch), inFeatures >= minimumWidth, outFeatures >= minimumWidth else {
+        guard usesUnpackedKernel(batch: batch, in: gradientBatches), inFeatures >= minimumWidth, outFeatures >= minimumWidth else {
             Backend.current.gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: batch,
                                  alpha: 1, a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: beta, c: dw,
                                  ldc: inFeatures)
@@ -76,8 +88,8 @@ enum DenseProducts {
                             beta: beta, c: SendablePointer(dw), ldc: inFeatures, transposedC: false))
     }
 
-    private static func usesUnpackedKernel(batch: Int) -> Bool {
-        batchRange.contains(batch) && gk_unpacked_available() != 0
+    private static func usesUnpackedKernel(batch: Int, in batches: ClosedRange<Int>) -> Bool {
+        batches.contains(batch) && gk_unpacked_available() != 0
     }
 
     /// Whether a product of `multiplyAdds` is worth the pool.
