@@ -74,6 +74,10 @@ void gk_adam_update(float *p, const float *g, float *m, float *v, size_t n, floa
                     float stepSize, float correction2, float epsilon, float l2, float shrink) {
     GK_DISPATCH(adam_update, p, g, m, v, n, beta1, beta2, stepSize, correction2, epsilon, l2, shrink)
 }
+void gk_dropout_forward(const float *x, float *y, float *mask, size_t n, uint64_t *state, uint64_t threshold,
+                        float scale) {
+    GK_DISPATCH(dropout_forward, x, y, mask, n, state, threshold, scale)
+}
 void gk_leaky_relu(const float *x, float *y, size_t n, float alpha) { GK_DISPATCH(leaky_relu, x, y, n, alpha) }
 void gk_leaky_relu_backward(const float *x, const float *dy, float *dx, size_t n, float alpha) {
     GK_DISPATCH(leaky_relu_backward, x, dy, dx, n, alpha)

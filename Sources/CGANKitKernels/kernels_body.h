@@ -90,3 +90,40 @@ GK_TARGET static void GK_NAME(add_column_sums)(const float *restrict x, size_t r
         for (size_t c = 0; c < columns; c++) sums[c] += row[c];
     }
 }
+
+/// Dropout's forward on one xoshiro256** stream (state[0..<4], advanced in place): each
+/// 64-bit draw decides two elements (bits 40–63, then bits 8–31); an odd last element
+/// takes a draw of its own. The multiply runs in the same pass.
+GK_TARGET static void GK_NAME(dropout_forward)(const float *restrict x, float *restrict y, float *restrict mask,
+                                               size_t n, uint64_t *restrict state, uint64_t threshold, float scale) {
+    uint64_t s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3];
+#define GK_XOSHIRO_NEXT(draw)                                                                                          \
+    {                                                                                                                  \
+        uint64_t times5 = s1 * 5, t = s1 << 17;                                                                        \
+        draw = (times5 << 7 | times5 >> 57) * 9;                                                                       \
+        s2 ^= s0;                                                                                                      \
+        s3 ^= s1;                                                                                                      \
+        s1 ^= s2;                                                                                                      \
+        s0 ^= s3;                                                                                                      \
+        s2 ^= t;                                                                                                       \
+        s3 = s3 << 45 | s3 >> 19;                                                                                      \
+    }
+    size_t i = 0;
+    uint64_t draw;
+    for (; i + 1 < n; i += 2) {
+        GK_XOSHIRO_NEXT(draw)
+        float first = draw >> 40 < threshold ? scale : 0.0f;
+        float second = ((draw >> 8) & 0xFFFFFF) < threshold ? scale : 0.0f;
+        mask[i] = first;
+        mask[i + 1] = second;
+        y[i] = x[i] * first;
+        y[i + 1] = x[i + 1] * second;
+    }
+    if (i < n) {
+        GK_XOSHIRO_NEXT(draw)
+        mask[i] = draw >> 40 < threshold ? scale : 0.0f;
+        y[i] = x[i] * mask[i];
+    }
+#undef GK_XOSHIRO_NEXT
+    state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3;
+}

@@ -9,6 +9,7 @@
 #define CGANKITKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,6 +32,12 @@ int gk_uses_avx512(void);
 void gk_adam_update(float *p, const float *g, float *m, float *v, size_t n, float beta1, float beta2,
                     float stepSize, float correction2, float epsilon, float l2, float shrink);
 
+/// Dropout: mask[i] = uᵢ < keep ? scale : 0 and y[i] = x[i]·mask[i], uᵢ = bitsᵢ·2⁻²⁴ from the
+/// xoshiro256** generator state[0..<4] (SeededGenerator's s0…s3, advanced in place): draw d
+/// gives element 2d bits 40–63 and element 2d + 1 bits 8–31; an odd last element takes
+/// bits 40–63 of one more draw. threshold = ⌈keep·2²⁴⌉.  x, y, mask: [n].
+void gk_dropout_forward(const float *x, float *y, float *mask, size_t n, uint64_t *state, uint64_t threshold,
+                        float scale);
 /// y[i] = x[i] > 0 ? x[i] : alpha·x[i].  x, y: [n] (may be the same buffer).
 void gk_leaky_relu(const float *x, float *y, size_t n, float alpha);
 /// dx[i] = x[i] > 0 ? dy[i] : alpha·dy[i].  x, dy, dx: [n].
