@@ -113,19 +113,14 @@ let gemmShapes: [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, what: String)] = [
     (1024, 1024, 1024, false, false, "square"),
 ]
 
-/// GFLOP/s of one product with `backend`: repeats for ≥ 0.2 s, best of three.
-func gemmRate(_ backend: Backend, m: Int, n: Int, k: Int, ta: Bool, tb: Bool) -> Double {
-    var rng = SeededGenerator(seed: 3)
-    let a = Tensor.randomNormal(ta ? [k, m] : [m, k], using: &rng)
-    let b = Tensor.randomNormal(tb ? [n, k] : [k, n], using: &rng)
-    var c = Tensor(zeros: [m, n])
-    let flops = 2 * Double(m) * Double(n) * Double(k)
+/// GFLOP/s of `body`, which does `flops` floating-point operations: repeats for ≥ 0.2 s, best of three.
+func bestRate(flops: Double, _ body: () -> Void) -> Double {
     var best = 0.0
     for _ in 0..<3 {
         var repeats = 0
         let start = wallSeconds()
         repeat {
-            backend.gemm(a, transposed: ta, b, transposed: tb, into: &c)
+            body()
             repeats += 1
         } while wallSeconds() - start < 0.2
         best = max(best, flops * Double(repeats) / (wallSeconds() - start) / 1e9)
@@ -133,10 +128,72 @@ func gemmRate(_ backend: Backend, m: Int, n: Int, k: Int, ta: Bool, tb: Bool) ->
     return best
 }
 
+/// GFLOP/s of one product with `backend`.
+func gemmRate(_ backend: Backend, m: Int, n: Int, k: Int, ta: Bool, tb: Bool) -> Double {
+    var rng = SeededGenerator(seed: 3)
+    let a = Tensor.randomNormal(ta ? [k, m] : [m, k], using: &rng)
+    let b = Tensor.randomNormal(tb ? [n, k] : [k, n], using: &rng)
+    var c = Tensor(zeros: [m, n])
+    return bestRate(flops: 2 * Double(m) * Double(n) * Double(k)) {
+        backend.gemm(a, transposed: ta, b, transposed: tb, into: &c)
+    }
+}
+
 func measureGEMMs() -> [GEMMResult] {
     gemmShapes.map { s in
         let label = "\(s.m)×\(s.n)×\(s.k)\(s.ta ? " Aᵀ" : "")\(s.tb ? " Bᵀ" : "") (\(s.what))"
         return GEMMResult(shape: label, backendGFLOPs: gemmRate(GANKit.backend, m: s.m, n: s.n, k: s.k, ta: s.ta, tb: s.tb),
                           builtinGFLOPs: gemmRate(.builtinKernel, m: s.m, n: s.n, k: s.k, ta: s.ta, tb: s.tb))
+    }
+}
+
+// MARK: - Dense layers
+
+/// One Dense layer's products at one batch: the layer itself (GANKit's unpacked
+/// kernel where it applies, bias included) against the same products through the
+/// active backend's `gemm`.
+struct DenseResult: Codable {
+    var shape: String
+    var forwardLayerGFLOPs: Double
+    var forwardBackendGFLOPs: Double
+    var backwardLayerGFLOPs: Double
+    var backwardBackendGFLOPs: Double
+}
+
+/// The MLP-GANs' larger Dense layers at the batches a training step gives them.
+let denseShapes: [(inFeatures: Int, outFeatures: Int, batch: Int, what: String)] = [
+    (784, 512, 128, "MLP D layer 1, joint D pass"),
+    (784, 512, 64, "MLP D layer 1, G step"),
+    (512, 256, 128, "MLP D layer 2, joint D pass"),
+    (256, 512, 64, "MLP G layer 2"),
+    (512, 784, 64, "MLP G layer 3"),
+    (784, 1024, 128, "keras D layer 1, joint D pass"),
+    (1024, 784, 64, "keras G layer 4"),
+]
+
+/// Forward (`y = x·Wᵀ`) and backward (`dW += dyᵀ·x`, `dx = dy·W`) rates of each of ``denseShapes``.
+func measureDenseLayers() -> [DenseResult] {
+    denseShapes.map { s in
+        var rng = SeededGenerator(seed: 5)
+        let layer = Dense(s.inFeatures, s.outFeatures, using: &rng)
+        let x = Tensor.randomNormal([s.batch, s.inFeatures], using: &rng)
+        let dy = Tensor.randomNormal([s.batch, s.outFeatures], using: &rng)
+        let w = layer.weight.value
+        var y = Tensor(zeros: [s.batch, s.outFeatures])
+        var dw = Tensor(zeros: [s.outFeatures, s.inFeatures])
+        var dx = Tensor(zeros: [s.batch, s.inFeatures])
+        let product = 2 * Double(s.batch) * Double(s.inFeatures) * Double(s.outFeatures)
+        let backend = GANKit.backend
+        let forwardLayer = bestRate(flops: product) { _ = layer.forward(x) }
+        let forwardBackend = bestRate(flops: product) { backend.gemm(x, transposed: false, w, transposed: true, into: &y) }
+        _ = layer.forward(x)
+        let backwardLayer = bestRate(flops: 2 * product) { _ = layer.backward(dy) }
+        let backwardBackend = bestRate(flops: 2 * product) {
+            backend.gemm(dy, transposed: true, x, into: &dw, beta: 1)
+            backend.gemm(dy, w, into: &dx)
+        }
+        return DenseResult(shape: "\(s.inFeatures)→\(s.outFeatures) @\(s.batch) (\(s.what))",
+                           forwardLayerGFLOPs: forwardLayer, forwardBackendGFLOPs: forwardBackend,
+                           backwardLayerGFLOPs: backwardLayer, backwardBackendGFLOPs: backwardBackend)
     }
 }

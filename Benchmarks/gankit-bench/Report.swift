@@ -41,6 +41,7 @@ struct BenchDocument: Codable {
     var rows: [RowResult]
     var sweep: [RowResult]
     var gemm: [GEMMResult]
+    var dense: [DenseResult]
 }
 
 func pad(_ text: String, _ width: Int, right: Bool = true) -> String {
@@ -64,6 +65,18 @@ func printRows(_ rows: [RowResult], title: String?) {
               + pad(format(r.gflopPerSecond, 1), 9)
               + pad(r.allocationsPerStep < 0 ? "n/a" : format(r.allocationsPerStep, 1), 12)
               + pad(format(r.peakRSSMiB, 1), 13))
+    }
+}
+
+func printDenseLayers(_ results: [DenseResult]) {
+    print("\nDense layers, GFLOP/s (best of 3): the layer (unpacked kernel where it applies) vs the backend's gemm")
+    print(pad("layer", 44, right: false) + pad("forward", 9) + pad("gemm", 8) + pad("ratio", 7)
+          + pad("backward", 10) + pad("gemm", 8) + pad("ratio", 7))
+    for r in results {
+        print(pad(r.shape, 44, right: false) + pad(format(r.forwardLayerGFLOPs, 1), 9)
+              + pad(format(r.forwardBackendGFLOPs, 1), 8) + pad(format(r.forwardLayerGFLOPs / r.forwardBackendGFLOPs, 2) + "×", 7)
+              + pad(format(r.backwardLayerGFLOPs, 1), 10) + pad(format(r.backwardBackendGFLOPs, 1), 8)
+              + pad(format(r.backwardLayerGFLOPs / r.backwardBackendGFLOPs, 2) + "×", 7))
     }
 }
 

@@ -1,5 +1,6 @@
 // gankit-bench: training-step speed, allocations and memory of GANKit's GANs,
-// and GEMM throughput of the active backend and of the built-in kernel.
+// GEMM throughput of the active backend and of the built-in kernel, and the
+// MLP-GANs' Dense layers against the same products through the backend.
 //
 // Run:   swift run -c release gankit-bench                 (human table, ~1–2 minutes)
 //        swift run -c release gankit-bench --json          (one JSON document)
@@ -125,11 +126,14 @@ if options.sweep {
     }
 }
 var gemms: [GEMMResult] = []
+var denseLayers: [DenseResult] = []
 if options.gemm {
     gemms = measureGEMMs()
     if !options.json { printGEMMs(gemms) }
+    denseLayers = measureDenseLayers()
+    if !options.json { printDenseLayers(denseLayers) }
 }
 if options.json {
-    let document = BenchDocument(environment: environment, rows: rows, sweep: sweep, gemm: gemms)
+    let document = BenchDocument(environment: environment, rows: rows, sweep: sweep, gemm: gemms, dense: denseLayers)
     print(String(decoding: try! encoder.encode(document), as: UTF8.self))
 }

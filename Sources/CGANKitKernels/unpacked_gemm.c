@@ -6,12 +6,14 @@
 // weights change every step, so that copy is paid each time, and for a batch of
 // 64 it was 15-19 % of an MLP-GAN training step in OpenBLAS. Here one operand
 // is broadcast element by element from its rows (any strides) and the other is
-// read as rows of 16-float vectors, so nothing is copied. Register tile: 6 rows
-// by up to 64 columns (24 AVX-512 accumulators); the last column block of a
-// row uses as many vectors as it needs, the last one masked.
+// read as rows of 16-float vectors, so the large operand is never copied (only a
+// shallow B block of at most 256 rows, see below). Register tile: 6 rows by up
+// to 64 columns (24 AVX-512 accumulators); the last column block of a row uses
+// as many vectors as it needs, the last one masked.
 #include "CGANKitKernels.h"
 
 #define GK_TILE_ROWS 6
+#define GK_PANEL_DEPTH 256  /* deepest B block copied into a contiguous panel (64 KiB) */
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -82,17 +84,36 @@ GK_DEFINE_TILE(4)
 GK_AVX512 static void gk_sgemm_unpacked_avx512(size_t rows, size_t columns, size_t depth, float alpha, const float *a,
                                                size_t aRowStride, size_t aDepthStride, const float *b, size_t ldb,
                                                float beta, float *c, size_t ldc, int transposedC) {
+    // A shallow B block (a weight gradient's batch rows) is copied into one aligned, contiguous
+    // panel first, which every row tile then reads: read in place, rows 4 KiB apart (1024
+    // inputs) share L1 sets and evicted each other, 0.74-0.87x OpenBLAS on keras' 1024 -> 784.
+    float panel[GK_PANEL_DEPTH * 64] __attribute__((aligned(64)));
+    int copies = depth <= GK_PANEL_DEPTH && rows > GK_TILE_ROWS;
     for (size_t j = 0; j < columns; j += 64) {
         size_t width = columns - j < 64 ? columns - j : 64;
+        const float *bBlock = b + j;
+        size_t bStride = ldb;
+        if (copies) {
+            __mmask16 masks[4];
+            for (int v = 0; v < 4; v++) {
+                long left = (long)width - 16 * v;
+                masks[v] = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+            }
+            for (size_t p = 0; p < depth; p++)
+                for (int v = 0; v < 4; v++)
+                    _mm512_store_ps(panel + p * 64 + 16 * v, _mm512_maskz_loadu_ps(masks[v], b + p * ldb + j + 16 * v));
+            bBlock = panel;
+            bStride = 64;
+        }
         for (size_t r = 0; r < rows; r += GK_TILE_ROWS) {
             size_t height = rows - r < GK_TILE_ROWS ? rows - r : GK_TILE_ROWS;
             const float *aTile = a + r * aRowStride;
             float *cTile = transposedC ? c + j * ldc + r : c + r * ldc + j;
             switch ((width + 15) / 16) {
-            case 1: gk_unpacked_tile_1(height, width, depth, alpha, aTile, aRowStride, aDepthStride, b + j, ldb, beta, cTile, ldc, transposedC); break;
-            case 2: gk_unpacked_tile_2(height, width, depth, alpha, aTile, aRowStride, aDepthStride, b + j, ldb, beta, cTile, ldc, transposedC); break;
-            case 3: gk_unpacked_tile_3(height, width, depth, alpha, aTile, aRowStride, aDepthStride, b + j, ldb, beta, cTile, ldc, transposedC); break;
-            default: gk_unpacked_tile_4(height, width, depth, alpha, aTile, aRowStride, aDepthStride, b + j, ldb, beta, cTile, ldc, transposedC); break;
+            case 1: gk_unpacked_tile_1(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc, transposedC); break;
+            case 2: gk_unpacked_tile_2(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc, transposedC); break;
+            case 3: gk_unpacked_tile_3(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc, transposedC); break;
+            default: gk_unpacked_tile_4(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc, transposedC); break;
             }
         }
     }

@@ -7,10 +7,12 @@ import Testing
 @Suite(.enabled(if: gk_unpacked_available() != 0, "needs an AVX-512 CPU"))
 struct UnpackedGEMMTests {
     /// (rows, columns, depth, padding): rows around the 6-row tile, columns around
-    /// the 16-float vector and 64-column block, the MLP-GAN's batch of 64.
+    /// the 16-float vector and 64-column block, the MLP-GAN's batch of 64; depths up
+    /// to 256 with more than one row tile copy B's blocks into a panel, deeper ones
+    /// (and single tiles) read B in place.
     static let sizes: [(Int, Int, Int, Int)] = [
         (1, 1, 1, 0), (5, 15, 7, 0), (6, 16, 33, 1), (7, 17, 64, 0), (13, 63, 5, 2), (12, 64, 100, 0),
-        (64, 65, 40, 3), (20, 130, 19, 0), (64, 100, 256, 0),
+        (64, 65, 40, 3), (20, 130, 19, 0), (64, 100, 256, 0), (20, 70, 300, 2), (5, 40, 257, 0),
     ]
 
     /// Runs the kernel on `problem` (op(B) must be B itself), with A read through
