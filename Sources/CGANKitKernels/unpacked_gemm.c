@@ -63,7 +63,7 @@
             }                                                                                                          \
             return;                                                                                                    \
         }                                                                                                              \
-        /* Transposed C: tile row r is C's column r. Through the stack, one C row (≤ 6 floats) at a time. */          \
+        /* Transposed C: tile row r is C's column r. Through the stack, one C row (≤ 6 floats) at a time. */        \
         float staged[GK_TILE_ROWS][16 * (vectors)] __attribute__((aligned(64)));                                       \
         for (int r = 0; r < GK_TILE_ROWS; r++)                                                                         \
             for (int v = 0; v < (vectors); v++) _mm512_store_ps(&staged[r][16 * v], accumulators[r][v]);               \
@@ -81,6 +81,12 @@ GK_DEFINE_TILE(2)
 GK_DEFINE_TILE(3)
 GK_DEFINE_TILE(4)
 
+typedef void (*gk_unpacked_tile)(size_t, size_t, size_t, float, const float *, size_t, size_t, const float *, size_t,
+                                 float, float *, size_t, int);
+/// The tile for a column block of 16·(i + 1) columns or fewer.
+static const gk_unpacked_tile tiles[4] = {gk_unpacked_tile_1, gk_unpacked_tile_2, gk_unpacked_tile_3,
+                                          gk_unpacked_tile_4};
+
 GK_AVX512 static void gk_sgemm_unpacked_avx512(size_t rows, size_t columns, size_t depth, float alpha, const float *a,
                                                size_t aRowStride, size_t aDepthStride, const float *b, size_t ldb,
                                                float beta, float *c, size_t ldc, int transposedC) {
@@ -91,6 +97,7 @@ GK_AVX512 static void gk_sgemm_unpacked_avx512(size_t rows, size_t columns, size
     int copies = depth <= GK_PANEL_DEPTH && rows > GK_TILE_ROWS;
     for (size_t j = 0; j < columns; j += 64) {
         size_t width = columns - j < 64 ? columns - j : 64;
+        gk_unpacked_tile tile = tiles[(width + 15) / 16 - 1];
         const float *bBlock = b + j;
         size_t bStride = ldb;
         if (copies) {
@@ -109,12 +116,8 @@ GK_AVX512 static void gk_sgemm_unpacked_avx512(size_t rows, size_t columns, size
             size_t height = rows - r < GK_TILE_ROWS ? rows - r : GK_TILE_ROWS;
             const float *aTile = a + r * aRowStride;
             float *cTile = transposedC ? c + j * ldc + r : c + r * ldc + j;
-            switch ((width + 15) / 16) {
-            case 1: gk_unpacked_tile_1(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc, transposedC); break;
-            case 2: gk_unpacked_tile_2(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc, transposedC); break;
-            case 3: gk_unpacked_tile_3(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc, transposedC); break;
-            default: gk_unpacked_tile_4(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc, transposedC); break;
-            }
+            tile(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc,
+                 transposedC);
         }
     }
 }

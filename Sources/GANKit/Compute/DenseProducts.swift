@@ -9,18 +9,12 @@ import CGANKitKernels
 /// goes to the active ``Backend``. Each element of the result is one running
 /// sum in order, so the bits do not depend on the thread split.
 ///
-/// Measured against OpenBLAS 0.3.21's Cooperlake kernel, one thread, on the
-/// MLP-GAN's layer shapes (784·512, 512·256, 512·784, 256·512):
-///
-/// | batch | forward | input gradient | weight gradient |
-/// |---|---|---|---|
-/// | 16 | 1.6–1.7× | 1.3–1.9× | 1.04–1.06× |
-/// | 64 | 1.11–1.29× | 1.07–1.22× | 1.02–1.06× |
-/// | 128 | 1.02–1.09× | 1.05–1.12× | 1.03–1.08× |
-/// | 256 | 0.85–0.94× | 1.03–1.09× | 1.02–1.08× |
-///
-/// A forward with fewer than 128 inputs was slower (0.9× at 100), so it stays
-/// with the backend, as do forwards of more than 128 rows.
+/// `gankit-bench` prints the layers' rates against the same products through
+/// the backend ("Dense layers"; OpenBLAS 0.3.21 Cooperlake, one thread: forward
+/// 1.02–1.42×, backward 0.95–1.10× on the MLP-GANs' layers). The batch limits come
+/// from timing the products one by one against OpenBLAS on one thread: at 16
+/// rows the forward ran 1.6×; at 256 the gradients still gained (1.02–1.09×) but
+/// the forward lost (0.85–0.94×), as did a forward with 100 inputs (0.9×).
 enum DenseProducts {
     /// Batch sizes whose forward product runs on the unpacked kernel.
     static let forwardBatches = 16...128
@@ -37,7 +31,8 @@ enum DenseProducts {
     /// `y[batch, out] = x[batch, in] · w[out, in]ᵀ`. `scratch` holds `xᵀ`.
     static func forward(batch: Int, inFeatures: Int, outFeatures: Int, x: UnsafePointer<Float>,
                         w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: ScratchMemory) {
-        guard usesUnpackedKernel(batch: batch, in: forwardBatches), inFeatures >= minimumForwardInputs, outFeatures >= minimumWidth else {
+        guard usesUnpackedKernel(batch: batch, in: forwardBatches), inFeatures >= minimumForwardInputs,
+              outFeatures >= minimumWidth else {
             Backend.current.gemm(transposeA: false, transposeB: true, m: batch, n: outFeatures, k: inFeatures, alpha: 1,
                                  a: x, lda: inFeatures, b: w, ldb: inFeatures, beta: 0, c: y, ldc: outFeatures)
             return
@@ -60,7 +55,8 @@ enum DenseProducts {
     /// `dx[batch, in] = dy[batch, out] · w[out, in]`.
     static func inputGradient(batch: Int, inFeatures: Int, outFeatures: Int, dy: UnsafePointer<Float>,
                               w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        guard usesUnpackedKernel(batch: batch, in: gradientBatches), inFeatures >= minimumWidth, outFeatures >= minimumWidth else {
+        guard usesUnpackedKernel(batch: batch, in: gradientBatches), inFeatures >= minimumWidth,
+              outFeatures >= minimumWidth else {
             Backend.current.gemm(transposeA: false, transposeB: false, m: batch, n: inFeatures, k: outFeatures,
                                  alpha: 1, a: dy, lda: outFeatures, b: w, ldb: inFeatures, beta: 0, c: dx,
                                  ldc: inFeatures)
@@ -75,7 +71,8 @@ enum DenseProducts {
     /// `dw[out, in] = dy[batch, out]ᵀ · x[batch, in] + beta · dw` (`beta` 0 or 1).
     static func weightGradient(batch: Int, inFeatures: Int, outFeatures: Int, dy: UnsafePointer<Float>,
                                x: UnsafePointer<Float>, beta: Float, dw: UnsafeMutablePointer<Float>) {
-        guard usesUnpackedKernel(batch: batch, in: gradientBatches), inFeatures >= minimumWidth, outFeatures >= minimumWidth else {
+        guard usesUnpackedKernel(batch: batch, in: gradientBatches), inFeatures >= minimumWidth,
+              outFeatures >= minimumWidth else {
             Backend.current.gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: batch,
                                  alpha: 1, a: dy, lda: outFeatures, b: x, ldb: inFeatures, beta: beta, c: dw,
                                  ldc: inFeatures)
