@@ -29,7 +29,11 @@ public class ElementwiseActivation: ParameterlessLayer {
     /// Applies the activation elementwise; the output has the input's shape.
     public func forward(_ input: Tensor) -> Tensor {
         let output = outputBuffer.fill(shape: input.shape) { y in
-            input.withUnsafeBufferPointer { x in apply(x.baseAddress!, y.baseAddress!, x.count) }
+            input.withUnsafeBufferPointer { x in
+                parallelFor(x.count, minimumChunk: ElementwiseKernel.minimumChunk,
+                            ElementwiseKernel(layer: self, x: SendablePointer(x.baseAddress!), dy: nil,
+                                              result: SendablePointer(y.baseAddress!)))
+            }
         }
         cached = cachesInput ? input : output
         return output
@@ -42,7 +46,10 @@ public class ElementwiseActivation: ParameterlessLayer {
         return inputGradientBuffer.fill(shape: cached.shape) { dx in
             cached.withUnsafeBufferPointer { c in
                 outputGradient.withUnsafeBufferPointer { dy in
-                    derivative(c.baseAddress!, dy.baseAddress!, dx.baseAddress!, dx.count)
+                    parallelFor(dx.count, minimumChunk: ElementwiseKernel.minimumChunk,
+                                ElementwiseKernel(layer: self, x: SendablePointer(c.baseAddress!),
+                                                  dy: SendablePointer(dy.baseAddress!),
+                                                  result: SendablePointer(dx.baseAddress!)))
                 }
             }
         }
@@ -50,6 +57,30 @@ public class ElementwiseActivation: ParameterlessLayer {
 
     /// The constructor-like name.
     public var description: String { "Activation" }
+}
+
+/// One range of an activation's forward (`dy == nil`: result = f(x)) or backward
+/// (result = f′·dy, `x` the cached input or output), for `parallelFor`: elementwise,
+/// so the bits do not depend on the split. `@unchecked Sendable`: the layer's
+/// `apply`/`derivative` read only its immutable settings (e.g. `alpha`).
+private struct ElementwiseKernel: ParallelKernel, @unchecked Sendable {
+    /// Elements per thread below which a second thread costs more than it saves
+    /// (64 KiB of each operand).
+    static let minimumChunk = 1 << 14
+
+    unowned(unsafe) let layer: ElementwiseActivation
+    let x: SendablePointer<Float>
+    let dy: SendablePointer<Float>?
+    let result: SendablePointer<Float>
+
+    func run(_ range: Range<Int>) {
+        let start = range.lowerBound
+        if let dy {
+            layer.derivative(x.pointer + start, dy.pointer + start, result.pointer + start, range.count)
+        } else {
+            layer.apply(x.pointer + start, result.pointer + start, range.count)
+        }
+    }
 }
 
 /// max(0, x).
