@@ -11,7 +11,7 @@ import CGANKitKernels
 ///
 /// `gankit-bench` prints the layers' rates against the same products through
 /// the backend ("Dense layers"; OpenBLAS 0.3.21 Cooperlake, one thread: forward
-/// 1.02–1.42×, backward 0.95–1.10× on the MLP-GANs' layers). The batch limits come
+/// 1.02–1.42×, backward 0.95–1.11× on the MLP-GANs' layers). The batch limits come
 /// from timing the products one by one against OpenBLAS on one thread: at 16
 /// rows the forward ran 1.6×; at 256 the gradients still gained (1.02–1.09×) but
 /// the forward lost (0.85–0.94×), as did a forward with 100 inputs (0.9×).
