@@ -32,11 +32,15 @@ static int remaining = 0;             /* atomic: workers still running the curre
 static gk_pool_task jobTask;
 static void *jobContext;
 static long jobChunks;
+static unsigned long startGeneration[GK_POOL_MAX];  /* generation when worker i was created */
 static _Thread_local int insidePool = 0;
 
 static void *worker(void *argument) {
     long index = (long)argument;
-    unsigned long seen = 0;
+    // Jobs up to the one being published when this worker was created are not its
+    // own: starting from 0 it took the last finished job for a new one and ran a
+    // stale task (seen by ThreadSanitizer when a later job asked for more threads).
+    unsigned long seen = startGeneration[index];
     insidePool = 1;
     for (;;) {
         unsigned long current;
@@ -74,6 +78,7 @@ void gk_pool_run(long chunks, gk_pool_task task, void *context) {
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+        startGeneration[workerCount] = __atomic_load_n(&generation, __ATOMIC_RELAXED);
         int failed = pthread_create(&thread, &attributes, worker, (void *)(long)workerCount);
         pthread_attr_destroy(&attributes);
         if (failed) break;
