@@ -235,8 +235,8 @@ private func conv2DForwardGroup(_ images: UnsafePointer<Float>, count: Int, weig
     let width = count * l
     for j in 0..<count { im2col(images + j * g.imageSize, g, columns: columns + j * l, rowStride: width) }
     let product = count == 1 ? output : staging
-    Backend.current.gemm(transposeA: false, transposeB: false, m: outChannels, n: width, k: k, alpha: 1,
-                         a: weight, lda: k, b: columns, ldb: width, beta: 0, c: product, ldc: width)
+    convolutionProduct(transposeA: false, m: outChannels, n: width, k: k, a: weight, lda: k, b: columns, ldb: width,
+                       c: product, ldc: width)
     if count > 1 {
         regroupImages(staging, output, count: count, channels: outChannels, positions: l,
                       imageStride: outChannels * l, gather: false)
@@ -277,8 +277,8 @@ private func conv2DBackwardGroup(_ images: UnsafePointer<Float>, count: Int, wei
                              c: weightGradient, ldc: k)
     }
     guard let inputGradient else { return }
-    Backend.current.gemm(transposeA: true, transposeB: false, m: k, n: width, k: outChannels, alpha: 1,
-                         a: weight, lda: k, b: grouped, ldb: width, beta: 0, c: columns, ldc: width)
+    convolutionProduct(transposeA: true, m: k, n: width, k: outChannels, a: weight, lda: k, b: grouped, ldb: width,
+                       c: columns, ldc: width)
     for j in 0..<count { col2im(columns + j * l, g, image: inputGradient + j * g.imageSize, rowStride: width) }
 }
 

@@ -251,8 +251,8 @@ private func convTranspose2DForwardGroup(_ input: UnsafePointer<Float>, count: I
                       imageStride: inChannels * l, gather: true)
         grouped = UnsafePointer(staging)
     }
-    Backend.current.gemm(transposeA: true, transposeB: false, m: k, n: width, k: inChannels, alpha: 1,
-                         a: weight, lda: k, b: grouped, ldb: width, beta: 0, c: columns, ldc: width)
+    convolutionProduct(transposeA: true, m: k, n: width, k: inChannels, a: weight, lda: k, b: grouped, ldb: width,
+                       c: columns, ldc: width)
     for j in 0..<count {
         let image = output + j * g.imageSize
         col2im(columns + j * l, g, image: image, rowStride: width)
@@ -292,8 +292,8 @@ private func convTranspose2DBackwardGroup(_ input: UnsafePointer<Float>, count: 
                              c: weightGradient, ldc: k)
     }
     let product = count == 1 ? inputGradient : staging
-    Backend.current.gemm(transposeA: false, transposeB: false, m: inChannels, n: width, k: k, alpha: 1,
-                         a: weight, lda: k, b: columns, ldb: width, beta: 0, c: product, ldc: width)
+    convolutionProduct(transposeA: false, m: inChannels, n: width, k: k, a: weight, lda: k, b: columns, ldb: width,
+                       c: product, ldc: width)
     if count > 1 {
         regroupImages(staging, inputGradient, count: count, channels: inChannels, positions: l,
                       imageStride: inChannels * l, gather: false)
