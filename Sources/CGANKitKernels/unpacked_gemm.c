@@ -20,6 +20,11 @@
 
 #define GK_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
 
+/// The mask of the first `width` lanes of a 16-float vector (none for width ≤ 0, all for ≥ 16).
+GK_AVX512 static inline __mmask16 gk_width_mask(long width) {
+    return width >= 16 ? (__mmask16)0xFFFF : width <= 0 ? (__mmask16)0 : (__mmask16)((1u << width) - 1);
+}
+
 // One FMA row of the tile: accumulators[r][v] += A(r, p) · b[v] for every vector v.
 #define GK_TILE_ROW(r, vectors)                                                                                        \
     {                                                                                                                  \
@@ -36,8 +41,7 @@
         __m512 accumulators[GK_TILE_ROWS][vectors];                                                                    \
         for (int r = 0; r < GK_TILE_ROWS; r++)                                                                         \
             for (int v = 0; v < (vectors); v++) accumulators[r][v] = _mm512_setzero_ps();                              \
-        long lastWidth = (long)columns - 16 * ((vectors) - 1);                                                         \
-        __mmask16 lastMask = lastWidth >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << lastWidth) - 1);                 \
+        __mmask16 lastMask = gk_width_mask((long)columns - 16 * ((vectors) - 1));                                      \
         const float *rowStart[GK_TILE_ROWS];                                                                           \
         for (size_t r = 0; r < GK_TILE_ROWS; r++) rowStart[r] = a + (r < rows ? r : 0) * aRowStride;                   \
         for (size_t p = 0; p < depth; p++) {                                                                           \
@@ -102,10 +106,7 @@ GK_AVX512 static void gk_sgemm_unpacked_avx512(size_t rows, size_t columns, size
         size_t bStride = ldb;
         if (copies) {
             __mmask16 masks[4];
-            for (int v = 0; v < 4; v++) {
-                long left = (long)width - 16 * v;
-                masks[v] = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
-            }
+            for (int v = 0; v < 4; v++) masks[v] = gk_width_mask((long)width - 16 * v);
             for (size_t p = 0; p < depth; p++)
                 for (int v = 0; v < 4; v++)
                     _mm512_store_ps(panel + p * 64 + 16 * v, _mm512_maskz_loadu_ps(masks[v], b + p * ldb + j + 16 * v));

@@ -41,11 +41,7 @@ enum DenseProducts {
         let transposed = scratch.pointer(count: inFeatures * batch)
         let transpose = Transpose(rows: batch, columns: inFeatures, source: SendablePointer(x),
                                   target: SendablePointer(transposed))
-        if splitsOverThreads(batch * inFeatures * outFeatures) {
-            parallelFor(transpose.units, transpose)
-        } else {
-            transpose.run(0..<transpose.units)
-        }
+        run(transpose, units: transpose.units, multiplyAdds: batch * inFeatures * outFeatures)
         run(UnpackedProduct(rows: outFeatures, columns: batch, depth: inFeatures,
                             a: SendablePointer(w), aRowStride: inFeatures, aDepthStride: 1,
                             b: SendablePointer(UnsafePointer(transposed)), ldb: batch,
@@ -89,17 +85,18 @@ enum DenseProducts {
         batches.contains(batch) && gk_unpacked_available() != 0
     }
 
-    /// Whether a product of `multiplyAdds` is worth the pool.
-    private static func splitsOverThreads(_ multiplyAdds: Int) -> Bool {
-        Parallelism.threadCount > 1 && multiplyAdds >= splitThreshold
-    }
-
     /// Runs `product` on the pool when it is large enough to split, else here.
     private static func run(_ product: UnpackedProduct) {
-        if splitsOverThreads(product.rows * product.columns * product.depth) {
-            parallelFor(product.units, product)
+        run(product, units: product.units, multiplyAdds: product.rows * product.columns * product.depth)
+    }
+
+    /// Runs `kernel` over `0..<units` on the pool when the product it serves has at
+    /// least ``splitThreshold`` multiply–adds, else on this thread.
+    private static func run<Kernel: ParallelKernel>(_ kernel: Kernel, units: Int, multiplyAdds: Int) {
+        if Parallelism.threadCount > 1 && multiplyAdds >= splitThreshold {
+            parallelFor(units, kernel)
         } else {
-            product.run(0..<product.units)
+            kernel.run(0..<units)
         }
     }
 }
