@@ -2,9 +2,11 @@ import CGANKitKernels
 
 /// `C = op(A)·B` for a convolution chunk's products: on GANKit's unpacked
 /// AVX-512 kernel (`gk_sgemm_unpacked`, see ``DenseProducts``) when the CPU has
-/// it and the product runs on a pool thread or with one thread allowed (the
-/// convolutions already run one chunk of images per thread), else through the
-/// active ``Backend``, which may split it over the threads (a batch of one image).
+/// it, else through the active ``Backend``. Inside a pool chunk (the usual case:
+/// the convolutions run one chunk of images per thread) it runs on that thread;
+/// called outside one (a single chunk, e.g. one image) a large product is split
+/// over the threads. The choice of kernel depends only on the CPU, so the bits do
+/// not depend on whether the pool was free.
 ///
 /// `op(A)` is `m × k`: `a[i·lda + p]`, or `a[p·lda + i]` when `transposeA`; B is
 /// `k × n` with row stride `ldb`; C is `m × n` with row stride `ldc`, overwritten.
@@ -16,8 +18,11 @@ import CGANKitKernels
 /// 6.3 → 6.4 and 3.4 → 3.5.
 func convolutionProduct(transposeA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                         b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    if gk_unpacked_available() != 0 && (gk_pool_inside() != 0 || Parallelism.threadCount == 1) {
-        gk_sgemm_unpacked(m, n, k, 1, a, transposeA ? 1 : lda, transposeA ? lda : 1, b, ldb, 0, c, ldc, 0)
+    if gk_unpacked_available() != 0 {
+        DenseProducts.run(UnpackedProduct(rows: m, columns: n, depth: k, a: SendablePointer(a),
+                                          aRowStride: transposeA ? 1 : lda, aDepthStride: transposeA ? lda : 1,
+                                          b: SendablePointer(b), ldb: ldb, beta: 0, c: SendablePointer(c), ldc: ldc,
+                                          transposedC: false))
     } else {
         Backend.current.gemm(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: 1,
                              a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: ldc)

@@ -85,8 +85,10 @@ enum DenseProducts {
         batches.contains(batch) && gk_unpacked_available() != 0
     }
 
-    /// Runs `product` on the pool when it is large enough to split, else here.
-    private static func run(_ product: UnpackedProduct) {
+    /// Runs `product` on the pool when it is large enough to split, else here (also
+    /// inside a pool chunk, where `parallelFor` runs the pieces in order): the bits
+    /// are the same either way.
+    static func run(_ product: UnpackedProduct) {
         run(product, units: product.units, multiplyAdds: product.rows * product.columns * product.depth)
     }
 
@@ -119,7 +121,7 @@ private struct Transpose: ParallelKernel {
 /// its larger operand (A's rows, or B's columns) so each thread reads its own
 /// part of it: units are 6-row tiles or 16-column vectors (64-column units
 /// split 784 columns 448 : 336).
-private struct UnpackedProduct: ParallelKernel {
+struct UnpackedProduct: ParallelKernel {
     let rows: Int, columns: Int, depth: Int
     let a: SendablePointer<Float>, aRowStride: Int, aDepthStride: Int
     let b: SendablePointer<Float>, ldb: Int
