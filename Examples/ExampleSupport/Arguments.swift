@@ -70,6 +70,10 @@ public struct ParsedArguments: Sendable {
     public func seed(_ name: String) -> UInt64 { UInt64(values[name]!)! }
     /// The value of a number option.
     public func number(_ name: String) -> Double { Double(values[name]!)! }
+    /// The value of a number option, or nil when it has no default and was not given.
+    public func optionalNumber(_ name: String) -> Double? { values[name].map { Double($0)! } }
+    /// The value of an integer option, or nil when it has no default and was not given.
+    public func optionalInteger(_ name: String) -> Int? { values[name].map { Int($0)! } }
     /// The value of a string option, or nil when absent and without default.
     public func string(_ name: String) -> String? { values[name] }
     /// The value of a path option as a URL, or nil when absent and without default.
@@ -164,6 +168,22 @@ public struct CommandLineInterface: Sendable {
             FileHandle.standardError.write(Data("\(program): error: \(error)\n".utf8))
             exit(2)
         }
+    }
+
+    /// Runs the program's body; a thrown error ends the program with
+    /// `program: error: message` on standard error and exit status 1.
+    public func exitOnError(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    /// Prints `program: error: message` to standard error and exits with status 1.
+    public func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("\(program): error: \(message)\n".utf8))
+        exit(1)
     }
 
     private func isFlag(_ option: Option) -> Bool {

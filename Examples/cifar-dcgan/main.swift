@@ -1,48 +1,122 @@
-// cifar-dcgan: the DCGAN at 32×32 RGB (DCGAN.Configuration.rgb32: 4×4×256 →
-// 8×8×128 → 16×16×64 → 32×32×3) on CIFAR-10 or any folder of PNG images, with
-// the same training setup, flags and outputs as mnist-dcgan.
+// cifar-dcgan: the DCGAN at 32×32 RGB (DCGAN.Configuration.rgb32: 4×4×256 → 8×8×128
+// → 16×16×64 → 32×32×3) on CIFAR-10 or any folder of PNG images, BCE on logits, batch
+// 64, 5 epochs. The default `--recipe tutorial` trains with Adam(2e-4, β1 0.5, β2 0.999),
+// no penalty, no EMA, real label 1; `--recipe improved` uses Adam 4e-4, an EMA (0.999)
+// of G's weights and real label 0.9.
 //
-// Data:     --data is required (colour data cannot be bundled): either the
-//           CIFAR-10 binary files (https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz,
-//           extracted as cifar-10-batches-bin/), or a folder of .png images (any
-//           size, centre-cropped and resized to 32×32; class subfolders allowed).
+// Data:     --data is required (colour data cannot be bundled): the CIFAR-10 binary files
+//           (cifar-10-batches-bin/), or a folder of .png images (any size, centre-cropped
+//           and resized to 32×32; class subfolders allowed). See Docs/ColourImages.md.
 // Run:      swift run -c release cifar-dcgan --data path/to/cifar-10-batches-bin
-//           swift run -c release cifar-dcgan --data my-photos --epochs 50 --out photos-gan
 // Output:   cifar-dcgan-output/samples/epoch-NNN.png   colour grids of the same 64 noise vectors
 //           cifar-dcgan-output/samples.png, losses.png, history.csv, checkpoint.gankit,
 //           samples.idx (--export-samples N: 4-dim IDX [N, 3, 32, 32] bytes)
-// See Docs/ColourImages.md.
 import ExampleSupport
+import Foundation
 import GANKit
 
+let recipes = [
+    "improved": Recipe(learningRate: 4e-4, emaDecay: 0.999, realLabel: 0.9),
+    "tutorial": Recipe(learningRate: 2e-4),
+]
 let interface = CommandLineInterface(
     program: "cifar-dcgan",
     summary: "Train a 32×32 RGB DCGAN on CIFAR-10 (binary version) or a folder of PNG images and save colour sample grids.",
-    options: colourGANOptions(GANExampleDefaults(epochs: 5, outputDirectory: "cifar-dcgan-output", recipe: "tutorial")) + [
-        Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
-               help: "channels of the largest feature map (64: G 256→128→64→3, D 3→64→128→256)"),
-    ])
+    options: runOptions(epochs: 5, output: "cifar-dcgan-output", data: nil)
+        + trainingOptions(recipes: recipes, defaultRecipe: "tutorial") + [
+            Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
+                   help: "channels of the largest feature map (64: G 256→128→64→3, D 3→64→128→256)"),
+        ])
 let arguments = interface.parseOrExit()
-let run = GANExampleRun(program: interface.program, arguments: arguments)
-print("GANKit backend: \(GANKit.backend)")
 
-// Models.
-var configuration = DCGAN.Configuration.rgb32
-configuration.latentDimension = arguments.integer("--latent-dim")
-configuration.baseWidth = arguments.integer("--base-width")
-run.applyStabilizers(to: &configuration)
+interface.exitOnError {
+    print("GANKit backend: \(GANKit.backend)")
+    let seed = arguments.seed("--seed"), batchSize = arguments.integer("--batch-size"), epochs = arguments.integer("--epochs")
+    let out = arguments.url("--out")!
 
-// Data: [N, 3, 32, 32] in [-1, 1].
-let images = run.loadColourTrainingImages(side: configuration.imageSize)
+    // Data: CIFAR-10 or PNG images, [N, 3, 32, 32] in [-1, 1].
+    guard let data = arguments.url("--data") else { interface.fail("--data DIR is required: CIFAR-10 binary files or .png images") }
+    var configuration = DCGAN.Configuration.rgb32
+    let (dataset, kind) = try ImageDataset.colourTrainingSet(directory: data, side: configuration.imageSize)
+    let images = dataset.images.slice(0..<min(arguments.optionalInteger("--limit") ?? .max, dataset.count))
+    print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) from \(data.path) (\(kind))")
+    guard images.shape[0] >= batchSize else { interface.fail("--batch-size \(batchSize) exceeds the \(images.shape[0]) images") }
+    let batchesPerEpoch = images.shape[0] / batchSize
 
-var rng = SeededGenerator(seed: arguments.seed("--seed"))
-let (generator, discriminator) = DCGAN.make(configuration, using: &rng)
-print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
+    // Models: the 32×32 RGB DCGAN pair, optionally with D's stabilizers.
+    configuration.latentDimension = arguments.integer("--latent-dim")
+    configuration.baseWidth = arguments.integer("--base-width")
+    configuration.spectralNorm = arguments.flag("--spectral-norm")
+    configuration.minibatchStdDev = arguments.flag("--minibatch-stddev")
+    var rng = SeededGenerator(seed: seed)
+    let (generator, discriminator) = DCGAN.make(configuration, using: &rng)
+    print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 
-// Trainer: the --loss objective and Adam (--lr, --beta1/--beta2, --lr-schedule) for both
-// networks; run.train applies the recipe, --critic-steps, --gradient-penalty and --r1.
-let trainer = run.makeTrainer(generator: generator, discriminator: discriminator,
-                              latentDimension: configuration.latentDimension, images: images)
+    // Objective: the adversarial loss, and a penalty on D's input gradient.
+    let objective: any GANObjective = switch arguments.string("--loss") {
+    case "minimax": MinimaxGAN()
+    case "lsgan": LeastSquaresGAN()
+    case "hinge": HingeGAN()
+    case "wgan": WassersteinGAN()
+    default: NonSaturatingGAN()
+    }
+    let recipe = recipes[arguments.string("--recipe")!]!
+    var penalty = (arguments.optionalNumber("--r1") ?? recipe.r1Gamma).map { GradientPenalty.r1(gamma: Float($0)) }
+    if let lambda = arguments.optionalNumber("--gradient-penalty") {
+        guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
+        penalty = .wassersteinGP(weight: Float(lambda))
+    }
 
-// Loop, colour grids, checkpoints, history, plot, samples.
-run.train(trainer, images: images)
+    // Optimizers: Adam for each network, under the --lr-schedule.
+    let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate
+    let schedule = LearningRateSchedule(parsing: arguments.string("--lr-schedule")!, totalSteps: epochs * batchesPerEpoch)!
+    func adam(_ parameters: [Parameter], learningRate: Double) -> any Optimizer {
+        let adam = Adam(parameters: parameters, learningRate: Float(learningRate),
+                        beta1: Float(arguments.number("--beta1")), beta2: Float(arguments.number("--beta2")))
+            return schedule == .constant ? adam : ScheduledOptimizer(base: adam, schedule: schedule)
+    }
+    let generatorOptimizer = adam(generator.parameters, learningRate: learningRate)
+    let discriminatorOptimizer = adam(discriminator.parameters, learningRate: arguments.optionalNumber("--lr-d") ?? learningRate)
+
+    // Trainer: the networks, objective and optimizers, then the recipe's other choices.
+    let trainer = Trainer(generator: generator, discriminator: discriminator, objective: objective,
+                          generatorOptimizer: generatorOptimizer, discriminatorOptimizer: discriminatorOptimizer,
+                          latentDimension: configuration.latentDimension, seed: seed &+ 1)
+    trainer.gradientPenalty = penalty
+    trainer.discriminatorSteps = arguments.integer("--critic-steps")
+    trainer.realLabel = Float(arguments.optionalNumber("--real-label") ?? recipe.realLabel)
+    trainer.gradientClipNorm = arguments.optionalNumber("--clip-grad-norm").map { Float($0) }
+    let emaDecay = arguments.optionalNumber("--ema-decay") ?? recipe.emaDecay
+    if emaDecay > 0 { trainer.generatorAverage = ExponentialMovingAverage(parameters: generator.parameters, decay: Float(emaDecay)) }
+    if let resume = arguments.url("--resume") {
+        try trainer.restore(from: Checkpoint.read(from: resume))
+        print("resumed from \(resume.path) at step \(trainer.step)")
+    }
+    print(trainer)
+
+    // Run components: progress line, grids, history and plots, checkpoints, Ctrl-C.
+    let history = HistoryWriter(directory: out, title: "cifar-dcgan losses")
+    let checkpoints = CheckpointWriter(url: out.appendingPathComponent("checkpoint.gankit"),
+                                       everySteps: arguments.integer("--checkpoint-every"))
+    let interrupts = InterruptHandler(checkpoints: checkpoints)
+    trainer.add(ProgressDisplay())
+    trainer.add(SampleGridWriter(directory: out, seed: seed ^ 0xF1ED))
+    trainer.add(history)
+    trainer.add(checkpoints)
+    trainer.add(interrupts)
+
+    // Train: shuffled batches, a new order every epoch.
+    let start = Date()
+    try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
+        BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+    }
+    if interrupts.isRequested { exit(interrupts.exitStatus) }
+    print(String(format: "done in %.1f s; outputs in %@", Date().timeIntervalSince(start), out.path))
+
+    // Samples for gan-eval: from their own noise, in inference mode, with the averaged weights.
+    let exportCount = arguments.integer("--export-samples")
+    if exportCount > 0 {
+        try exportIDX(trainer.generateSamples(count: exportCount, seed: seed ^ 0x5A3B1E).images, to: out.appendingPathComponent("samples.idx"))
+        print("wrote \(exportCount) samples to \(out.appendingPathComponent("samples.idx").path)")
+    }
+}

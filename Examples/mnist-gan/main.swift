@@ -1,48 +1,129 @@
-// mnist-gan: the classic fully connected GAN on MNIST, as in the PyTorch and
-// Keras tutorials: Dense + LeakyReLU(0.2), tanh output, BCE on logits,
-// Adam(2e-4, β1 0.5), batch 64.
+// mnist-gan: the fully connected GAN of the PyTorch and Keras tutorials, on MNIST.
+// G 100-256-512-784 and D 784-512-256-1 with LeakyReLU(0.2), tanh output, BCE on
+// logits (`--loss ns`), batch 64, 30 epochs. The default `--recipe improved`
+// trains both networks with Adam(6e-4, β1 0.5, β2 0.999) and an R1 penalty
+// (γ 1) on D, samples from an EMA (0.999) of G's weights and smooths the real
+// label to 0.9: measured best in Docs/Evaluation.md. `--recipe tutorial` is the
+// plain tutorial setup: Adam(2e-4, β1 0.5), no penalty, no EMA, real label 1.
 //
-// Run:      swift run -c release mnist-gan            (defaults; --help lists every flag)
+// Run:      swift run -c release mnist-gan            (--help lists every flag)
 //           swift run -c release mnist-gan --preset keras --epochs 50 --out keras-output
 //           swift run -c release mnist-gan --resume gan-output/checkpoint.gankit --epochs 40
 // Output:   gan-output/samples/epoch-NNN.png   the same 64 noise vectors after every epoch
 //           gan-output/samples.png, losses.png, history.csv (one row per step),
-//           checkpoint.gankit (after every epoch), samples.idx (--export-samples N)
+//           checkpoint.gankit (every epoch and 500 steps), samples.idx (--export-samples N)
 import ExampleSupport
+import Foundation
 import GANKit
 
-// --recipe improved (the default) trains the MLP GAN with Adam at 6e-4 and an R1 penalty (γ 1)
-// on D, plus EMA and label smoothing: measured best in Docs/Evaluation.md.
-let defaults = GANExampleDefaults(epochs: 30, outputDirectory: "gan-output",
-                                  improvedRecipe: .improved(learningRate: 6e-4, r1Gamma: 1))
+let recipes = [
+    "improved": Recipe(learningRate: 6e-4, r1Gamma: 1, emaDecay: 0.999, realLabel: 0.9),
+    "tutorial": Recipe(learningRate: 2e-4),
+]
 let interface = CommandLineInterface(
     program: "mnist-gan",
     summary: "Train a fully connected GAN on MNIST (or any IDX image set) and save sample grids.",
-    options: commonGANOptions(defaults) + [
-        Option("--preset", "NAME", kind: .choice(["small", "keras"]), default: "small",
-               help: "small: G 100-256-512-784; keras: G 100-256-512-1024-784, D with Dropout(0.4)"),
-    ])
+    options: runOptions(epochs: 30, output: "gan-output") + trainingOptions(recipes: recipes, defaultRecipe: "improved")
+        + evaluationOptions + [
+            Option("--preset", "NAME", kind: .choice(["small", "keras"]), default: "small",
+                   help: "small: G 100-256-512-784; keras: G 100-256-512-1024-784, D with Dropout(0.4)"),
+        ])
 let arguments = interface.parseOrExit()
-let run = GANExampleRun(program: interface.program, arguments: arguments,
-                        improvedRecipe: defaults.improvedRecipe)
-print("GANKit backend: \(GANKit.backend)")
 
-// Data: [N, 1, 28, 28] in [-1, 1].
-let images = run.loadTrainingImages()
+interface.exitOnError {
+    print("GANKit backend: \(GANKit.backend)")
+    let seed = arguments.seed("--seed"), batchSize = arguments.integer("--batch-size"), epochs = arguments.integer("--epochs")
+    let out = arguments.url("--out")!
 
-// Models.
-var configuration: MLPGAN.Configuration = arguments.string("--preset") == "keras" ? .keras : .small
-configuration.latentDimension = arguments.integer("--latent-dim")
-configuration.imageShape = Array(images.shape.dropFirst())
-run.applyStabilizers(to: &configuration)
-var rng = SeededGenerator(seed: arguments.seed("--seed"))
-let (generator, discriminator) = MLPGAN.make(configuration, using: &rng)
-print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
+    // Data: MNIST's training images, [N, 1, 28, 28] in [-1, 1].
+    let data = arguments.url("--data")!
+    var images = try ImageDataset.mnist(directory: data, split: .train).images
+    images = images.slice(0..<min(arguments.optionalInteger("--limit") ?? .max, images.shape[0]))
+    print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) from \(data.path)")
+    guard images.shape[0] >= batchSize else { interface.fail("--batch-size \(batchSize) exceeds the \(images.shape[0]) images") }
+    let batchesPerEpoch = images.shape[0] / batchSize
 
-// Trainer: the --loss objective and Adam (--lr, --beta1/--beta2, --lr-schedule) for both
-// networks; run.train applies the recipe, --critic-steps, --gradient-penalty and --r1.
-let trainer = run.makeTrainer(generator: generator, discriminator: discriminator,
-                              latentDimension: configuration.latentDimension, images: images)
+    // Models: the tutorial MLPs, optionally with D's stabilizers.
+    var configuration: MLPGAN.Configuration = arguments.string("--preset") == "keras" ? .keras : .small
+    configuration.latentDimension = arguments.integer("--latent-dim")
+    configuration.imageShape = Array(images.shape.dropFirst())
+    configuration.spectralNorm = arguments.flag("--spectral-norm")
+    configuration.minibatchStdDev = arguments.flag("--minibatch-stddev")
+    var rng = SeededGenerator(seed: seed)
+    let (generator, discriminator) = MLPGAN.make(configuration, using: &rng)
+    print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 
-// Loop, grids, checkpoints, history, plot, samples.
-run.train(trainer, images: images)
+    // Objective: the adversarial loss, and a penalty on D's input gradient.
+    let objective: any GANObjective = switch arguments.string("--loss") {
+    case "minimax": MinimaxGAN()
+    case "lsgan": LeastSquaresGAN()
+    case "hinge": HingeGAN()
+    case "wgan": WassersteinGAN()
+    default: NonSaturatingGAN()
+    }
+    let recipe = recipes[arguments.string("--recipe")!]!
+    var penalty = (arguments.optionalNumber("--r1") ?? recipe.r1Gamma).map { GradientPenalty.r1(gamma: Float($0)) }
+    if let lambda = arguments.optionalNumber("--gradient-penalty") {
+        guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
+        penalty = .wassersteinGP(weight: Float(lambda))
+    }
+
+    // Optimizers: Adam for each network, under the --lr-schedule.
+    let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate
+    let schedule = LearningRateSchedule(parsing: arguments.string("--lr-schedule")!, totalSteps: epochs * batchesPerEpoch)!
+    func adam(_ parameters: [Parameter], learningRate: Double) -> any Optimizer {
+        let adam = Adam(parameters: parameters, learningRate: Float(learningRate),
+                        beta1: Float(arguments.number("--beta1")), beta2: Float(arguments.number("--beta2")))
+            return schedule == .constant ? adam : ScheduledOptimizer(base: adam, schedule: schedule)
+    }
+    let generatorOptimizer = adam(generator.parameters, learningRate: learningRate)
+    let discriminatorOptimizer = adam(discriminator.parameters, learningRate: arguments.optionalNumber("--lr-d") ?? learningRate)
+
+    // Trainer: the networks, objective and optimizers, then the recipe's other choices.
+    let trainer = Trainer(generator: generator, discriminator: discriminator, objective: objective,
+                          generatorOptimizer: generatorOptimizer, discriminatorOptimizer: discriminatorOptimizer,
+                          latentDimension: configuration.latentDimension, seed: seed &+ 1)
+    trainer.gradientPenalty = penalty
+    trainer.discriminatorSteps = arguments.integer("--critic-steps")
+    trainer.realLabel = Float(arguments.optionalNumber("--real-label") ?? recipe.realLabel)
+    trainer.gradientClipNorm = arguments.optionalNumber("--clip-grad-norm").map { Float($0) }
+    let emaDecay = arguments.optionalNumber("--ema-decay") ?? recipe.emaDecay
+    if emaDecay > 0 { trainer.generatorAverage = ExponentialMovingAverage(parameters: generator.parameters, decay: Float(emaDecay)) }
+    if let resume = arguments.url("--resume") {
+        try trainer.restore(from: Checkpoint.read(from: resume))
+        print("resumed from \(resume.path) at step \(trainer.step)")
+    }
+    print(trainer)
+
+    // Run components: progress line, grids, history and plots, checkpoints, metrics, Ctrl-C.
+    let history = HistoryWriter(directory: out, title: "mnist-gan losses")
+    let checkpoints = CheckpointWriter(url: out.appendingPathComponent("checkpoint.gankit"),
+                                       everySteps: arguments.integer("--checkpoint-every"))
+    let interrupts = InterruptHandler(checkpoints: checkpoints)
+    trainer.add(ProgressDisplay())
+    trainer.add(SampleGridWriter(directory: out, seed: seed ^ 0xF1ED))
+    trainer.add(history)
+    trainer.add(checkpoints)
+    if arguments.integer("--eval-every") > 0 {
+        let classifier = try MNISTClassifier(contentsOf: URL(fileURLWithPath: bundledClassifierPath))
+        let evaluator = SampleEvaluator(classifier: classifier, reference: try ImageDataset.mnist(directory: data, split: .test).images)
+        trainer.add(SampleQualityMonitor(every: arguments.integer("--eval-every"), sampleCount: arguments.integer("--eval-samples"),
+                                         seed: seed, evaluator: evaluator, history: history))
+    }
+    trainer.add(interrupts)
+
+    // Train: shuffled batches, a new order every epoch.
+    let start = Date()
+    try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
+        BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+    }
+    if interrupts.isRequested { exit(interrupts.exitStatus) }
+    print(String(format: "done in %.1f s; outputs in %@", Date().timeIntervalSince(start), out.path))
+
+    // Samples for gan-eval: from their own noise, in inference mode, with the averaged weights.
+    let exportCount = arguments.integer("--export-samples")
+    if exportCount > 0 {
+        try exportIDX(trainer.generateSamples(count: exportCount, seed: seed ^ 0x5A3B1E).images, to: out.appendingPathComponent("samples.idx"))
+        print("wrote \(exportCount) samples to \(out.appendingPathComponent("samples.idx").path)")
+    }
+}

@@ -81,3 +81,19 @@ enum AtomicFile {
         }
     }
 }
+
+/// Removes the temporary files (`.NAME.RANDOM.tmp`) that an atomic write left in
+/// `directory` when a previous run was killed mid-write (e.g. with `kill -9`), so
+/// output folders hold complete files only. Missing folders are ignored.
+/// - Returns: the names removed.
+@discardableResult
+public func removeLeftoverTemporaryFiles(in directory: URL) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    var removed: [String] = []
+    for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+        if (try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))) != nil {
+            removed.append(name)
+        }
+    }
+    return removed
+}

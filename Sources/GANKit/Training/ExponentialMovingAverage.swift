@@ -36,7 +36,7 @@ public final class ExponentialMovingAverage {
     /// Starts the averages at the parameters' current values.
     /// - Precondition: `0 ≤ decay < 1`.
     public init(parameters: [Parameter], decay: Float = 0.999) {
-        precondition(decay >= 0 && decay < 1, "ExponentialMovingAverage: decay must lie in [0, 1), got \(decay)")
+        require(decay >= 0 && decay < 1, "ExponentialMovingAverage: decay must lie in [0, 1), got \(decay)")
         self.parameters = parameters
         self.decay = decay
         averages = parameters.map { independentCopy($0.value) }

@@ -48,8 +48,8 @@ public struct GradientPenalty: Sendable, Equatable {
 
     /// Creates a penalty of `kind` scaled by `weight`.
     public init(kind: Kind, weight: Float, finiteDifferenceStep: Float = 1e-2) {
-        precondition(weight >= 0 && weight.isFinite, "GradientPenalty: weight must be finite and ≥ 0, got \(weight)")
-        precondition(finiteDifferenceStep > 0 && finiteDifferenceStep.isFinite,
+        require(weight >= 0 && weight.isFinite, "GradientPenalty: weight must be finite and ≥ 0, got \(weight)")
+        require(finiteDifferenceStep > 0 && finiteDifferenceStep.isFinite,
                      "GradientPenalty: finiteDifferenceStep must be positive, got \(finiteDifferenceStep)")
         self.kind = kind
         self.weight = weight
@@ -113,7 +113,7 @@ extension GradientPenalty {
         let afterOneForward = LayerState(capturing: discriminator)
         let ones = scratch.outputWeights.fill(shape: output.shape) { $0.update(repeating: 1) }
         let inputGradient = discriminator.backward(ones, parameterGradients: .skip)
-        precondition(inputGradient.shape == points.shape,
+        require(inputGradient.shape == points.shape,
                      "GradientPenalty: the discriminator's input gradient is \(inputGradient.shape), its input \(points.shape)")
 
         // Penalty value, and u = dPenalty/d(input gradient), whose direction the central difference follows.

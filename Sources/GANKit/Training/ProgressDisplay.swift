@@ -6,14 +6,19 @@ import Foundation
 /// file or pipe it prints a plain line every `plainInterval` steps and at the
 /// end of each epoch, so logs stay readable.
 ///
+/// As a run component it takes the epoch count from the `train` call:
+/// ```swift
+/// trainer.add(ProgressDisplay())
+/// ```
+/// or by hand, from callbacks:
 /// ```swift
 /// let progress = ProgressDisplay(totalEpochs: 20)
 /// trainer.onBatchEnd = { report in progress.update(report); return .continue }
 /// trainer.onEpochEnd = { report in progress.finishEpoch(report); return .continue }
 /// ```
-public final class ProgressDisplay {
-    /// The number of epochs the run will reach (for "epoch 3/20").
-    public let totalEpochs: Int
+public final class ProgressDisplay: TrainingComponent {
+    /// The number of epochs the run will reach (for "epoch 3/20"); set by ``trainingWillStart(_:plan:)``.
+    public private(set) var totalEpochs: Int
     /// Whether standard output is a terminal (one updating line) or not (plain lines).
     public let isInteractive: Bool
     /// Steps between plain lines when not interactive.
@@ -22,10 +27,31 @@ public final class ProgressDisplay {
     private var lastDraw = Date.distantPast
 
     /// Creates a display writing to standard output.
-    public init(totalEpochs: Int, plainInterval: Int = 100) {
+    /// - Parameter totalEpochs: for "epoch 3/20"; a `train` call replaces it with its own.
+    public init(totalEpochs: Int = 0, plainInterval: Int = 100) {
         self.totalEpochs = totalEpochs
         self.plainInterval = plainInterval
         isInteractive = isatty(STDOUT_FILENO) != 0
+    }
+
+    /// Prints what the run will do: epochs, batches and where it starts.
+    public func trainingWillStart(_ trainer: Trainer, plan: TrainingPlan) {
+        totalEpochs = plan.epochs
+        let start = trainer.step > 0 ? ", continuing at epoch \(trainer.epoch + 1) batch \(trainer.batchInEpoch + 1)" : ""
+        print("training \(plan.epochs) epochs of \(plan.batchesPerEpoch) batches\(start)")
+        fflush(nil)
+    }
+
+    /// Shows the step (see ``update(_:)``).
+    public func batchDidEnd(_ report: BatchReport, trainer: Trainer) -> TrainingDecision {
+        update(report)
+        return .continue
+    }
+
+    /// Prints the epoch's summary (see ``finishEpoch(_:)``).
+    public func epochDidEnd(_ report: EpochReport, trainer: Trainer) -> TrainingDecision {
+        finishEpoch(report)
+        return .continue
     }
 
     /// Shows a step's statistics (throttled to 10 redraws a second on a terminal).

@@ -7,11 +7,15 @@ public enum TrainingError: Error, CustomStringConvertible {
     /// A loss or a parameter became NaN or infinite; training stopped before any
     /// callback saw the step, so checkpoints written by callbacks are the last good ones.
     case diverged(TrainingDivergence)
+    /// A run component (``TrainingComponent``) threw, e.g. a checkpoint could not be written;
+    /// `component` is its type name.
+    case componentFailed(component: String, error: any Error)
 
     /// What went wrong, where, and what to try.
     public var description: String {
         switch self {
         case .diverged(let divergence): divergence.description
+        case .componentFailed(let component, let error): "\(component): \(error)"
         }
     }
 }
@@ -105,7 +109,7 @@ extension Trainer {
     /// - Returns: the norm before clipping, accumulated in `Double`.
     @discardableResult
     public static func clipGradientNorm(of parameters: [Parameter], to maximumNorm: Float) -> Double {
-        precondition(maximumNorm > 0, "clipGradientNorm: the maximum norm must be positive, got \(maximumNorm)")
+        require(maximumNorm > 0, "clipGradientNorm: the maximum norm must be positive, got \(maximumNorm)")
         var sum = 0.0
         for parameter in parameters {
             parameter.gradient.withUnsafeBufferPointer { values in
@@ -123,10 +127,6 @@ extension Trainer {
         return norm
     }
 
-    /// Clips `optimizer`'s gradients to ``gradientClipNorm`` when it is set.
-    func clipGradientsIfNeeded(_ optimizer: any Optimizer) {
-        if let gradientClipNorm { Self.clipGradientNorm(of: optimizer.parameters, to: gradientClipNorm) }
-    }
 }
 
 /// The first NaN or infinite element of `tensor`, if any.

@@ -12,7 +12,7 @@ extension Trainer {
 
     /// `ε_i·real_i + (1 − ε_i)·fake_i` with one `ε_i ~ U[0, 1)` per sample from ``noiseGenerator``.
     private func interpolates(between real: Tensor, and fake: Tensor) -> Tensor {
-        precondition(real.shape == fake.shape,
+        require(real.shape == fake.shape,
                      "Trainer: gradient penalty needs real and fake batches of one shape, got \(real.shape) and \(fake.shape)")
         let batch = real.shape[0], row = real.shape.elementsPerItem
         var rng = noiseGenerator

@@ -9,7 +9,7 @@ extension Trainer {
     /// (so every prefix is balanced: `count / classCount` per class when it divides).
     /// - Returns: images `[count, …]`, and the requested classes `[count]` (nil when unconditional).
     public func generateSamples(count: Int, seed: UInt64, chunkSize: Int = 256) -> (images: Tensor, labels: Tensor?) {
-        precondition(count >= 1 && chunkSize >= 1, "Trainer.generateSamples: count and chunkSize must be positive")
+        require(count >= 1 && chunkSize >= 1, "Trainer.generateSamples: count and chunkSize must be positive")
         var noiseStream = SeededGenerator(seed: seed)
         let labels = classCount.map { classes in Tensor((0..<count).map { Float($0 % classes) }) }
         var chunks: [Tensor] = []
@@ -21,5 +21,57 @@ extension Trainer {
             produced += n
         }
         return (Tensor(concatenating: chunks), labels)
+    }
+
+    /// Generates samples from `noise` `[N, latentDimension]` (of the classes `labels` for a
+    /// conditional generator) without advancing ``noiseGenerator``,
+    /// with the averaged weights of ``generatorAverage`` when it is set. In inference
+    /// mode those get BatchNorm statistics of their own ("standing statistics",
+    /// recomputed once per training step); the live network's are left untouched.
+    ///
+    /// - Parameter inferenceMode: `true` (default) uses BatchNorm's running
+    ///   statistics and disables dropout, then restores training mode; `false`
+    ///   samples in training mode as the PyTorch DCGAN tutorial does (batch
+    ///   statistics; also updates the running statistics, unless ``generatorAverage``
+    ///   is set: the live network's statistics are never changed by averaged weights).
+    /// - Parameter labels: the class of each sample, `[N]`; required exactly when the generator
+    ///   is class-conditioned.
+    public func sample(noise: Tensor, labels: Tensor? = nil, inferenceMode: Bool = true) -> Tensor {
+        require((labels != nil) == generator.isClassConditioned,
+                generator.isClassConditioned ? "Trainer.sample: the generator is class-conditioned; pass labels [\(noise.shape[0])]"
+                                             : "Trainer.sample: labels given, but the generator is not class-conditioned")
+        guard let generatorAverage else { return forwardGenerator(noise, labels: labels, inferenceMode: inferenceMode) }
+        return generatorAverage.withAveragedParameters {
+            let live = LayerState(capturing: generator)
+            defer { live.restore() }
+            if inferenceMode { applyStandingStatistics() }
+            return forwardGenerator(noise, labels: labels, inferenceMode: inferenceMode)
+        }
+    }
+
+    /// One generator forward with `labels`, in inference mode if asked; training mode afterwards.
+    private func forwardGenerator(_ noise: Tensor, labels: Tensor?, inferenceMode: Bool) -> Tensor {
+        if let labels { generator.setClassLabels(labels) }
+        if inferenceMode { generator.isTraining = false }
+        defer { generator.isTraining = true }
+        return generator.forward(noise)
+    }
+
+    /// Gives the generator's BatchNorm layers running statistics that belong to the
+    /// averaged weights now in place (``recalibrateBatchNormStatistics(of:inputs:)`` over
+    /// 8 batches of 512 from a fixed noise seed), computed once per training step.
+    /// The statistics the live weights collected would not match them.
+    private func applyStandingStatistics() {
+        let buffers = generator.buffers
+        guard !buffers.isEmpty else { return }
+        if let cached = standingStatistics, cached.step == step {
+            for (buffer, value) in zip(buffers, cached.values) { buffer.value = value }
+            return
+        }
+        var noiseStream = SeededGenerator(seed: 0x57A4D1)
+        let inputs = (0..<8).map { _ in Tensor.randomNormal([512, latentDimension], using: &noiseStream) }
+        if let classes = classCount { generator.setClassLabels(Tensor((0..<512).map { Float($0 % classes) })) }
+        recalibrateBatchNormStatistics(of: generator, inputs: inputs)
+        standingStatistics = (step, buffers.map(\.value))
     }
 }

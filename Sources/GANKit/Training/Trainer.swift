@@ -2,15 +2,22 @@ import Foundation
 
 /// Trains a generator against a discriminator, one mini-batch at a time.
 ///
-/// Each step runs `discriminatorSteps` discriminator updates (real batch, then
-/// a fake batch from fresh noise; gradients of both passes are summed; see
-/// ``discriminatesJointly`` for when both run as one batch), then
-/// one generator update that backpropagates the objective through the
-/// discriminator with `.skip`, so the discriminator's gradients are untouched.
-/// The generator update reuses the fake batch of the last discriminator update
-/// (as the PyTorch DCGAN tutorial does), saving one generator forward pass.
+/// A training step, in order (``trainStep(real:labels:)``):
+/// 1. ``discriminatorSteps`` discriminator updates. Each draws fresh noise, generates a
+///    fake batch, runs D on the real and the fake samples (as one stacked batch when
+///    ``discriminatesJointly``, else as two passes), backpropagates the objective's
+///    losses, adds the ``gradientPenalty`` when one is set, and applies the gradients.
+/// 2. One generator update on the fake batch of the last discriminator update (as the
+///    PyTorch DCGAN tutorial does): D's output on it, the objective's generator loss,
+///    backward through D with `.skip` (D's gradients are untouched), then through G.
+///    The ``generatorAverage`` follows the new weights.
 ///
-/// Callbacks are plain closures called synchronously on the training thread:
+/// Every update ends in the same place, ``applyGradients(of:)``: the network's
+/// gradients are complete there and not yet applied, ``onGradientsComputed`` sees
+/// them (e.g. to average them across processes), then clipping and the optimizer step run.
+///
+/// Callbacks are plain closures called synchronously on the training thread; reusable
+/// run components (progress, grids, checkpoints, …) attach with ``add(_:)``:
 /// ```swift
 /// let trainer = Trainer(generator: g, discriminator: d, objective: NonSaturatingGAN(),
 ///                       generatorOptimizer: Adam(parameters: g.parameters, learningRate: 2e-4, beta1: 0.5),
@@ -35,9 +42,7 @@ public final class Trainer {
     public let latentDimension: Int
     /// Discriminator updates per generator update (WGAN's critic uses 5).
     public var discriminatorSteps: Int = 1 {
-        didSet {
-            precondition(discriminatorSteps >= 1, "Trainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)")
-        }
+        didSet { require(discriminatorSteps >= 1, "Trainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)") }
     }
     /// A penalty on the discriminator's input gradient added to its loss at
     /// every discriminator update: ``GradientPenalty/wassersteinGP(weight:)``
@@ -45,7 +50,7 @@ public final class Trainer {
     public var gradientPenalty: GradientPenalty?
     /// Whether either network holds a ``ClassConditionedLayer``: then every step
     /// needs the real batch's class labels, and fakes are generated for those same classes.
-    public let isConditional: Bool
+    public var isConditional: Bool { labels.isConditional }
     /// Whether each discriminator update runs D once on the real and fake samples
     /// stacked into one batch `[2N, …]` rather than twice on N: the same losses and
     /// gradients up to rounding, from fewer and larger matrix products (an MLP
@@ -55,9 +60,9 @@ public final class Trainer {
     /// - Precondition: set to true only when that holds.
     public var discriminatesJointly: Bool {
         didSet {
-            precondition(!discriminatesJointly || canDiscriminateJointly,
-                         "Trainer: discriminatesJointly needs a discriminator whose layers are all "
-                            + "SampleIndependentLayer (no BatchNorm) and an unconditional model")
+            require(!discriminatesJointly || canDiscriminateJointly,
+                    "Trainer: discriminatesJointly needs a discriminator whose layers are all "
+                        + "SampleIndependentLayer (no BatchNorm) and an unconditional model")
         }
     }
     /// Whether ``discriminatesJointly`` may be true for these networks (decided once, at init).
@@ -68,12 +73,12 @@ public final class Trainer {
     /// that their global L2 norm is at most this value (see ``clipGradientNorm(of:to:)``).
     public var gradientClipNorm: Float? {
         didSet {
-            precondition(gradientClipNorm.map { $0 > 0 && $0.isFinite } ?? true,
-                         "Trainer: gradientClipNorm must be positive and finite, got \(gradientClipNorm!)")
+            require(gradientClipNorm.map { $0 > 0 && $0.isFinite } ?? true,
+                    "Trainer: gradientClipNorm must be positive and finite, got \(gradientClipNorm!)")
         }
     }
     /// An average of the generator's parameters, updated after every generator
-    /// step; when set, ``sample(noise:inferenceMode:)`` samples with the averaged
+    /// step; when set, ``sample(noise:labels:inferenceMode:)`` samples with the averaged
     /// weights, and checkpoints save it (under `generatorAverage/`). Nil (the
     /// default) for the plain tutorial setup.
     public var generatorAverage: ExponentialMovingAverage?
@@ -89,31 +94,39 @@ public final class Trainer {
     /// losses were finite (reported when training diverges).
     public internal(set) var lastFiniteLosses: (step: Int, discriminator: Float, generator: Float)?
 
-    /// Called after every step; return `.stop` to end training.
+    /// Called after every step, before the run components; return `.stop` to end training.
     public var onBatchEnd: (BatchReport) -> TrainingDecision = { _ in .continue }
-    /// Called after every epoch; return `.stop` to end training.
+    /// Called after every epoch, before the run components; return `.stop` to end training.
     public var onEpochEnd: (EpochReport) -> TrainingDecision = { _ in .continue }
+    /// Called at the one point of every update where a network's gradients are complete
+    /// and not yet applied: after its backward pass (and the gradient penalty), before
+    /// clipping and its optimizer step. Data-parallel training averages the gradients
+    /// across processes here. Must not allocate if the warm step is to stay allocation-free.
+    public var onGradientsComputed: (_ network: TrainedNetwork, _ optimizer: any Optimizer) -> Void = { _, _ in }
+    /// The run components attached with ``add(_:)``, called in that order.
+    public private(set) var components: [any TrainingComponent] = []
 
-    private var noiseBuffer = TensorBuffer()
-    private var lossGradient = TensorBuffer()
-    /// The stacked batch, fake-loss gradient and stacked gradient of a joint discriminator pass.
-    private var jointBatch = TensorBuffer()
-    private var fakeLossGradient = TensorBuffer()
-    private var jointGradient = TensorBuffer()
-    private var lastFake = Tensor.empty
-    /// The class labels `lastFake` was generated for (conditional models only).
-    private var lastFakeLabels = Tensor.empty
+    /// The class labels of the current step, handed to conditional networks.
+    var labels: ClassLabelFeed
     /// Scratch of the gradient penalty.
     var penaltyScratch = GradientPenaltyScratch()
     /// BatchNorm statistics of the averaged generator, and the step they were computed at.
-    private var standingStatistics: (step: Int, values: [Tensor])?
+    var standingStatistics: (step: Int, values: [Tensor])?
+    private var noiseBuffer = TensorBuffer()
+    private var realLossGradient = TensorBuffer()
+    private var fakeLossGradient = TensorBuffer()
+    /// The stacked samples and gradient of a joint discriminator pass.
+    private var jointBatch = TensorBuffer()
+    private var jointGradient = TensorBuffer()
+    /// The fake batch of the last discriminator update, whose forward is still cached in G.
+    private var lastFake = Tensor.empty
 
     /// Creates a trainer. Both networks are switched to training mode.
     /// - Parameter seed: seeds the noise generator.
     public init(generator: any Layer, discriminator: any Layer, objective: any GANObjective,
                 generatorOptimizer: any Optimizer, discriminatorOptimizer: any Optimizer,
                 latentDimension: Int, seed: UInt64) {
-        precondition(latentDimension > 0, "Trainer: latentDimension must be positive, got \(latentDimension)")
+        require(latentDimension > 0, "Trainer: latentDimension must be positive, got \(latentDimension)")
         self.generator = generator
         self.discriminator = discriminator
         self.objective = objective
@@ -121,11 +134,17 @@ public final class Trainer {
         self.discriminatorOptimizer = discriminatorOptimizer
         self.latentDimension = latentDimension
         noiseGenerator = SeededGenerator(seed: seed)
-        isConditional = generator.isClassConditioned || discriminator.isClassConditioned
-        canDiscriminateJointly = discriminator.treatsSamplesIndependently && !isConditional
+        labels = ClassLabelFeed(generator: generator, discriminator: discriminator)
+        canDiscriminateJointly = discriminator.treatsSamplesIndependently && !labels.isConditional
         discriminatesJointly = canDiscriminateJointly
         generator.isTraining = true
         discriminator.isTraining = true
+    }
+
+    /// Attaches a run component; components are called after ``onBatchEnd`` / ``onEpochEnd``,
+    /// in the order they were added.
+    public func add(_ component: any TrainingComponent) {
+        components.append(component)
     }
 
     // MARK: - Steps
@@ -138,90 +157,6 @@ public final class Trainer {
         return noise
     }
 
-    /// One discriminator update on `real` and a fake batch of the same size
-    /// (plus ``gradientPenalty`` when set).
-    /// - Parameter labels: the class of each real sample, `[N]`; required exactly when
-    ///   ``isConditional``. The fake batch is generated for the same classes.
-    /// - Returns: the loss (real + fake part + penalty) and mean D(x), D(G(z)) as ``GANObjective/realness(_:)``.
-    @discardableResult
-    public func discriminatorStep(real: Tensor, labels: Tensor? = nil) -> (loss: Float, realScore: Float, fakeScore: Float) {
-        setLabels(labels, batchSize: real.shape[0])
-        discriminatorOptimizer.zeroGradients()
-        if discriminatesJointly { return jointDiscriminatorStep(real: real) }
-        let realOutput = discriminator.forward(real)
-        let realScore = meanRealness(realOutput)
-        let realLoss = objective.discriminatorRealLoss(realOutput, realLabel: realLabel, gradient: &lossGradient)
-        discriminator.backwardParametersOnly(realLoss.gradient)
-
-        lastFake = generator.forward(makeNoise(batchSize: real.shape[0]))
-        let fakeOutput = discriminator.forward(lastFake)
-        let fakeScore = meanRealness(fakeOutput)
-        let fakeLoss = objective.discriminatorFakeLoss(fakeOutput, gradient: &lossGradient)
-        discriminator.backwardParametersOnly(fakeLoss.gradient)
-        let penalty = gradientPenalty.map { accumulateGradientPenalty($0, real: real, fake: lastFake) } ?? 0
-        clipGradientsIfNeeded(discriminatorOptimizer)
-        discriminatorOptimizer.step()
-        return (realLoss.value + fakeLoss.value + penalty, realScore, fakeScore)
-    }
-
-    /// ``discriminatorStep(real:labels:)`` as one pass of D over `[real; fake]` (see ``discriminatesJointly``).
-    private func jointDiscriminatorStep(real: Tensor) -> (loss: Float, realScore: Float, fakeScore: Float) {
-        let batch = real.shape[0]
-        lastFake = generator.forward(makeNoise(batchSize: batch))
-        precondition(lastFake.shape == real.shape,
-                     "Trainer: the generator made \(lastFake.shape) for a real batch of \(real.shape)")
-        let output = discriminator.forward(jointBatch.stacking(real, lastFake))
-        let realOutput = output.slice(0..<batch), fakeOutput = output.slice(batch..<2 * batch)
-        let realLoss = objective.discriminatorRealLoss(realOutput, realLabel: realLabel, gradient: &lossGradient)
-        let fakeLoss = objective.discriminatorFakeLoss(fakeOutput, gradient: &fakeLossGradient)
-        discriminator.backwardParametersOnly(jointGradient.stacking(realLoss.gradient, fakeLoss.gradient))
-        let penalty = gradientPenalty.map { accumulateGradientPenalty($0, real: real, fake: lastFake) } ?? 0
-        clipGradientsIfNeeded(discriminatorOptimizer)
-        discriminatorOptimizer.step()
-        return (realLoss.value + fakeLoss.value + penalty, meanRealness(realOutput), meanRealness(fakeOutput))
-    }
-
-    /// Hands `labels` to both networks (conditional models), checking they are given exactly when needed.
-    private func setLabels(_ labels: Tensor?, batchSize: Int) {
-        guard isConditional else {
-            precondition(labels == nil, "Trainer: class labels given, but neither network is class-conditioned")
-            return
-        }
-        guard let labels else {
-            preconditionFailure("Trainer: the model is class-conditioned; pass the batch's labels [\(batchSize)]")
-        }
-        precondition(labels.shape == [batchSize],
-                     "Trainer: expected class labels [\(batchSize)] for the batch, got \(labels.shape)")
-        lastFakeLabels = labels
-        generator.setClassLabels(labels)
-        discriminator.setClassLabels(labels)
-    }
-
-    /// One generator update on fresh noise (for custom loops).
-    /// - Parameter labels: the classes to generate, `[batchSize]`; required exactly when ``isConditional``.
-    /// - Returns: the generator loss.
-    @discardableResult
-    public func generatorStep(batchSize: Int, labels: Tensor? = nil) -> Float {
-        setLabels(labels, batchSize: batchSize)
-        lastFake = generator.forward(makeNoise(batchSize: batchSize))
-        return generatorUpdateOnLastFake()
-    }
-
-    /// Backpropagates the generator loss on `lastFake` (whose forward is still cached in the generator).
-    private func generatorUpdateOnLastFake() -> Float {
-        generatorOptimizer.zeroGradients()
-        if isConditional { discriminator.setClassLabels(lastFakeLabels) }
-        let output = discriminator.forward(lastFake)
-        let loss = objective.generatorLoss(output, gradient: &lossGradient)
-        let sampleGradient = discriminator.backward(loss.gradient, parameterGradients: .skip)
-        generator.backwardParametersOnly(sampleGradient)
-        clipGradientsIfNeeded(generatorOptimizer)
-        generatorOptimizer.step()
-        generatorAverage?.update()
-        lastFake = .empty
-        return loss.value
-    }
-
     /// One full training step on a real batch: ``discriminatorSteps`` discriminator
     /// updates, then a generator update on the last fake batch.
     /// - Parameter labels: the class of each real sample, `[N]`; required exactly when ``isConditional``.
@@ -229,9 +164,81 @@ public final class Trainer {
                                                                   realScore: Float, fakeScore: Float) {
         var d: (loss: Float, realScore: Float, fakeScore: Float) = (0, 0, 0)
         for _ in 0..<discriminatorSteps { d = discriminatorStep(real: real, labels: labels) }
-        let g = generatorUpdateOnLastFake()
+        let g = generatorUpdate(on: lastFake)
         step += 1
         return (d.loss, g, d.realScore, d.fakeScore)
+    }
+
+    /// One discriminator update on `real` and a fake batch of the same size
+    /// (plus ``gradientPenalty`` when set).
+    /// - Parameter labels: the class of each real sample, `[N]`; required exactly when
+    ///   ``isConditional``. The fake batch is generated for the same classes.
+    /// - Returns: the loss (real + fake part + penalty) and mean D(x), D(G(z)) as ``GANObjective/realness(_:)``.
+    @discardableResult
+    public func discriminatorStep(real: Tensor, labels: Tensor? = nil) -> (loss: Float, realScore: Float, fakeScore: Float) {
+        self.labels.feed(labels, batchSize: real.shape[0])
+        discriminatorOptimizer.zeroGradients()
+        lastFake = generator.forward(makeNoise(batchSize: real.shape[0]))
+        require(lastFake.shape == real.shape, "Trainer: the generator made \(lastFake.shape) for a real batch of \(real.shape)")
+
+        // The same losses either way; only how D's batch is formed differs.
+        let realLoss: (value: Float, gradient: Tensor), fakeLoss: (value: Float, gradient: Tensor)
+        let realScore: Float, fakeScore: Float
+        if discriminatesJointly {
+            let batch = real.shape[0]
+            let output = discriminator.forward(jointBatch.stacking(real, lastFake))
+            let realOutput = output.slice(0..<batch), fakeOutput = output.slice(batch..<2 * batch)
+            (realLoss, realScore) = discriminatorLoss(onReal: realOutput)
+            (fakeLoss, fakeScore) = discriminatorLoss(onFake: fakeOutput)
+            discriminator.backwardParametersOnly(jointGradient.stacking(realLoss.gradient, fakeLoss.gradient))
+        } else {
+            (realLoss, realScore) = discriminatorLoss(onReal: discriminator.forward(real))
+            discriminator.backwardParametersOnly(realLoss.gradient)
+            (fakeLoss, fakeScore) = discriminatorLoss(onFake: discriminator.forward(lastFake))
+            discriminator.backwardParametersOnly(fakeLoss.gradient)
+        }
+        let penalty = gradientPenalty.map { accumulateGradientPenalty($0, real: real, fake: lastFake) } ?? 0
+        applyGradients(of: .discriminator)
+        return (realLoss.value + fakeLoss.value + penalty, realScore, fakeScore)
+    }
+
+    /// One generator update on fresh noise (for custom loops).
+    /// - Parameter labels: the classes to generate, `[batchSize]`; required exactly when ``isConditional``.
+    /// - Returns: the generator loss.
+    @discardableResult
+    public func generatorStep(batchSize: Int, labels: Tensor? = nil) -> Float {
+        self.labels.feed(labels, batchSize: batchSize)
+        return generatorUpdate(on: generator.forward(makeNoise(batchSize: batchSize)))
+    }
+
+    /// Backpropagates the generator loss on `fake`, whose forward is still cached in the generator.
+    private func generatorUpdate(on fake: Tensor) -> Float {
+        generatorOptimizer.zeroGradients()
+        labels.refeedDiscriminator()
+        let loss = objective.generatorLoss(discriminator.forward(fake), gradient: &realLossGradient)
+        let sampleGradient = discriminator.backward(loss.gradient, parameterGradients: .skip)
+        generator.backwardParametersOnly(sampleGradient)
+        applyGradients(of: .generator)
+        generatorAverage?.update()
+        lastFake = .empty
+        return loss.value
+    }
+
+    /// The point where `network`'s gradients are complete: ``onGradientsComputed``,
+    /// then ``gradientClipNorm``, then the optimizer step.
+    private func applyGradients(of network: TrainedNetwork) {
+        let optimizer = network == .generator ? generatorOptimizer : discriminatorOptimizer
+        onGradientsComputed(network, optimizer)
+        if let gradientClipNorm { Self.clipGradientNorm(of: optimizer.parameters, to: gradientClipNorm) }
+        optimizer.step()
+    }
+
+    private func discriminatorLoss(onReal output: Tensor) -> (loss: (value: Float, gradient: Tensor), score: Float) {
+        (objective.discriminatorRealLoss(output, realLabel: realLabel, gradient: &realLossGradient), meanRealness(output))
+    }
+
+    private func discriminatorLoss(onFake output: Tensor) -> (loss: (value: Float, gradient: Tensor), score: Float) {
+        (objective.discriminatorFakeLoss(output, gradient: &fakeLossGradient), meanRealness(output))
     }
 
     private func meanRealness(_ output: Tensor) -> Float {
@@ -241,141 +248,12 @@ public final class Trainer {
             return Float(sum / Double(max(values.count, 1)))
         }
     }
+}
 
-    // MARK: - Loop
-
-    /// Trains until `epochs` epochs are complete (counting epochs already done
-    /// before a resume) or a callback returns `.stop`.
-    ///
-    /// Every step's losses are checked: a NaN or infinite loss stops training
-    /// before the callbacks see that step, and so does a non-finite parameter or
-    /// buffer found at the end of an epoch. Checkpoints written by callbacks are
-    /// therefore always from finite states.
-    ///
-    /// - Parameters:
-    ///   - epochs: the total number of epochs the run should reach.
-    ///   - batchesPerEpoch: used for reports and progress.
-    ///   - batches: the real mini-batches of an epoch, e.g. a shuffled `BatchSequence`
-    ///     for that epoch. When resuming mid-epoch, the first ``batchInEpoch`` are skipped.
-    /// - Returns: the reports of the steps and epochs run by this call.
-    /// - Throws: ``TrainingError/diverged(_:)`` naming the step, what was not finite and
-    ///   the last finite losses; its ``TrainingDivergence/history`` holds the steps before.
-    @discardableResult
-    public func train<Batches: Sequence<Tensor>>(epochs: Int, batchesPerEpoch: Int,
-                                                 batches: (_ epoch: Int) -> Batches) throws(TrainingError) -> History {
-        try runEpochs(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
-            batches(epoch).lazy.map { (images: $0, labels: Tensor?.none) }
-        }
-    }
-
-    /// Trains a class-conditional model (see ``isConditional``) like
-    /// ``train(epochs:batchesPerEpoch:batches:)``, on batches of images with their labels `[N]`.
-    ///
-    /// ```swift
-    /// let history = try trainer.train(epochs: 30, batchesPerEpoch: count, labeledBatches: { epoch in
-    ///     zip(BatchSequence(images, batchSize: 64, seed: 7, epoch: epoch),
-    ///         BatchSequence(labels, batchSize: 64, seed: 7, epoch: epoch))   // same seed: same order
-    /// })
-    /// ```
-    @discardableResult
-    public func train<Batches: Sequence<(Tensor, Tensor)>>(
-        epochs: Int, batchesPerEpoch: Int, labeledBatches batches: (_ epoch: Int) -> Batches
-    ) throws(TrainingError) -> History {
-        try runEpochs(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
-            batches(epoch).lazy.map { (images: $0.0, labels: Optional($0.1)) }
-        }
-    }
-
-    private func runEpochs<Batches: Sequence<(images: Tensor, labels: Tensor?)>>(
-        epochs: Int, batchesPerEpoch: Int, batches: (_ epoch: Int) -> Batches
-    ) throws(TrainingError) -> History {
-        var history = History()
-        while epoch < epochs {
-            let epochStart = Date()
-            var dSum = 0.0, gSum = 0.0, count = 0
-            var stopped = false
-            let alreadyDone = batchInEpoch
-            for (index, batch) in batches(epoch).enumerated() where index >= alreadyDone {
-                let start = Date()
-                let result = trainStep(real: batch.images, labels: batch.labels)
-                if let divergence = divergence(after: (result.discriminatorLoss, result.generatorLoss),
-                                               batch: index, history: history) {
-                    throw .diverged(divergence)
-                }
-                lastFiniteLosses = (step, result.discriminatorLoss, result.generatorLoss)
-                batchInEpoch = index + 1
-                let report = BatchReport(epoch: epoch, batch: index, batchesPerEpoch: batchesPerEpoch, step: step,
-                                         discriminatorLoss: result.discriminatorLoss,
-                                         generatorLoss: result.generatorLoss, realScore: result.realScore,
-                                         fakeScore: result.fakeScore, seconds: Date().timeIntervalSince(start))
-                history.batches.append(report)
-                dSum += Double(result.discriminatorLoss)
-                gSum += Double(result.generatorLoss)
-                count += 1
-                if onBatchEnd(report) == .stop { stopped = true; break }
-            }
-            if stopped { break }
-            if let divergence = parameterDivergence(history: history) { throw .diverged(divergence) }
-            let report = EpochReport(epoch: epoch, step: step, meanDiscriminatorLoss: Float(dSum / Double(max(count, 1))),
-                                     meanGeneratorLoss: Float(gSum / Double(max(count, 1))),
-                                     seconds: Date().timeIntervalSince(epochStart))
-            epoch += 1
-            batchInEpoch = 0
-            history.epochs.append(report)
-            if onEpochEnd(report) == .stop { break }
-        }
-        return history
-    }
-
-    /// Generates samples from `noise` `[N, latentDimension]` (of the classes `labels` for a
-    /// conditional generator) without advancing ``noiseGenerator``,
-    /// with the averaged weights of ``generatorAverage`` when it is set. In inference
-    /// mode those get BatchNorm statistics of their own ("standing statistics",
-    /// recomputed once per training step); the live network's are left untouched.
-    ///
-    /// - Parameter inferenceMode: `true` (default) uses BatchNorm's running
-    ///   statistics and disables dropout, then restores training mode; `false`
-    ///   samples in training mode as the PyTorch DCGAN tutorial does (batch
-    ///   statistics; also updates the running statistics, unless ``generatorAverage``
-    ///   is set: the live network's statistics are never changed by averaged weights).
-    /// - Parameter labels: the class of each sample, `[N]`; required exactly when the generator
-    ///   is class-conditioned.
-    public func sample(noise: Tensor, labels: Tensor? = nil, inferenceMode: Bool = true) -> Tensor {
-        precondition((labels != nil) == generator.isClassConditioned,
-                     generator.isClassConditioned ? "Trainer.sample: the generator is class-conditioned; pass labels [\(noise.shape[0])]"
-                                                  : "Trainer.sample: labels given, but the generator is not class-conditioned")
-        guard let generatorAverage else {
-            if let labels { generator.setClassLabels(labels) }
-            if inferenceMode { generator.isTraining = false }
-            defer { generator.isTraining = true }
-            return generator.forward(noise)
-        }
-        return generatorAverage.withAveragedParameters {
-            let live = LayerState(capturing: generator)
-            defer { live.restore() }
-            if inferenceMode { applyStandingStatistics() }
-            if let labels { generator.setClassLabels(labels) }
-            if inferenceMode { generator.isTraining = false }
-            defer { generator.isTraining = true }
-            return generator.forward(noise)
-        }
-    }
-
-    /// Gives the generator's BatchNorm layers running statistics that belong to the
-    /// averaged weights now in place (``recalibrateBatchNormStatistics(of:inputs:)`` over
-    /// 8 batches of 512 from a fixed noise seed), computed once per training step.
-    /// The statistics the live weights collected would not match them.
-    private func applyStandingStatistics() {
-        let buffers = generator.buffers
-        guard !buffers.isEmpty else { return }
-        if let cached = standingStatistics, cached.step == step {
-            for (buffer, value) in zip(buffers, cached.values) { buffer.value = value }
-            return
-        }
-        var noiseStream = SeededGenerator(seed: 0x57A4D1)
-        let inputs = (0..<8).map { _ in Tensor.randomNormal([512, latentDimension], using: &noiseStream) }
-        if let classes = classCount { generator.setClassLabels(Tensor((0..<512).map { Float($0 % classes) })) }
-        recalibrateBatchNormStatistics(of: generator, inputs: inputs)
-        standingStatistics = (step, buffers.map(\.value))
-    }
+/// Which of a ``Trainer``'s two networks an update is for.
+public enum TrainedNetwork: Sendable, Hashable {
+    /// The generator (its optimizer is ``Trainer/generatorOptimizer``).
+    case generator
+    /// The discriminator or critic (its optimizer is ``Trainer/discriminatorOptimizer``).
+    case discriminator
 }

@@ -1,0 +1,108 @@
+import Foundation
+import GANKit
+
+// The flags the GAN examples share, in groups. Each example lists the groups it
+// uses and reads every value itself, in its own main.swift.
+
+/// The bundled MNIST folder, `Examples/Data/MNIST` (found whatever the working directory).
+public let bundledMNISTDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Data/MNIST").path
+
+/// The bundled MNIST classifier behind the sample-quality metrics, `Examples/Data/Classifier/mnist-classifier.gankit`.
+public let bundledClassifierPath = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Data/Classifier/mnist-classifier.gankit").path
+
+/// A named set of training choices an example offers with `--recipe NAME`; the
+/// example declares its recipes where the reader sees them.
+public struct Recipe: Sendable {
+    /// Adam's learning rate for both networks (`--lr` overrides it).
+    public var learningRate: Double
+    /// γ of an R1 penalty on D (Mescheder et al. 2018), or nil for none (`--r1` overrides it).
+    public var r1Gamma: Double?
+    /// Decay of the average of G's weights that samples are drawn from; 0 for none (`--ema-decay`).
+    public var emaDecay: Double
+    /// D's target for real images; 0.9 is one-sided label smoothing (`--real-label`).
+    public var realLabel: Double
+
+    /// Creates a recipe.
+    public init(learningRate: Double, r1Gamma: Double? = nil, emaDecay: Double = 0, realLabel: Double = 1) {
+        self.learningRate = learningRate
+        self.r1Gamma = r1Gamma
+        self.emaDecay = emaDecay
+        self.realLabel = realLabel
+    }
+
+    /// One line for help texts, e.g. `lr 0.0006, R1 γ 1, EMA 0.999, real label 0.9`.
+    public var summary: String {
+        "lr \(learningRate), " + (r1Gamma.map { String(format: "R1 γ %g", $0) } ?? "no penalty")
+            + (emaDecay > 0 ? ", EMA \(emaDecay)" : ", no EMA") + ", real label \(realLabel)"
+    }
+}
+
+/// Data, length and output of a run: `--epochs`, `--batch-size`, `--latent-dim`, `--seed`,
+/// `--data`, `--limit`, `--out`, `--resume`, `--checkpoint-every`, `--export-samples`.
+public func runOptions(epochs: Int, output: String, data: String? = bundledMNISTDirectory) -> [Option] { [
+    Option("--epochs", "N", kind: .integerIn(1...1_000_000), default: String(epochs),
+           help: "total epochs to train (a resumed run continues up to this number)"),
+    Option("--batch-size", "N", kind: .integerIn(1...65_536), default: "64", help: "images per mini-batch"),
+    Option("--latent-dim", "N", kind: .integerIn(1...65_536), default: "100", help: "length of the noise vector z"),
+    Option("--seed", "N", kind: .seed, default: "42", help: "seed for weights, noise and shuffling"),
+    Option("--data", "DIR", kind: .existingDirectory, default: data,
+           help: data == nil ? "required: the folder of training images"
+                             : "folder with train-images-idx3-ubyte[.gz] (MNIST, Fashion-MNIST, KMNIST…)"),
+    Option("--limit", "N", kind: .positiveInteger, help: "train on the first N images only (quick trials)"),
+    Option("--out", "DIR", kind: .outputDirectory, default: output,
+           help: "output folder for grids, plots, history.csv, checkpoints and samples"),
+    Option("--resume", "FILE", kind: .existingFile,
+           help: "continue from a checkpoint of a previous run (bit for bit as if never stopped)"),
+    Option("--checkpoint-every", "N", kind: .nonNegativeInteger, default: "500",
+           help: "also save OUT/checkpoint.gankit every N steps (0: only after epochs and on Ctrl-C)"),
+    Option("--export-samples", "N", kind: .integerIn(0...100_000), default: "0",
+           help: "after training, write N generated images to OUT/samples.idx (IDX, bytes)"),
+] }
+
+/// The objective and optimisation: `--recipe` and the flags that override its values,
+/// `--loss`, `--critic-steps`, `--gradient-penalty`, `--beta1`/`--beta2`, `--lr-d`,
+/// `--lr-schedule`, `--clip-grad-norm`, and the stabilizers `--spectral-norm`, `--minibatch-stddev`.
+public func trainingOptions(recipes: [String: Recipe], defaultRecipe: String) -> [Option] {
+    func byRecipe(_ value: (Recipe) -> String) -> String {
+        recipes.keys.sorted().map { "\(value(recipes[$0]!)) with --recipe \($0)" }.joined(separator: ", ")
+    }
+    return [
+        Option("--recipe", "NAME", kind: .choice(recipes.keys.sorted()), default: defaultRecipe,
+               help: recipes.keys.sorted().map { "\($0): \(recipes[$0]!.summary)" }.joined(separator: "; ")),
+        Option("--lr", "RATE", kind: .positiveNumber,
+               help: "Adam's learning rate of both networks (default: \(byRecipe { "\($0.learningRate)" }))"),
+        Option("--lr-d", "RATE", kind: .positiveNumber, help: "D's learning rate when it should differ from --lr"),
+        Option("--beta1", "B", kind: .fraction, default: "0.5", help: "Adam's β1 for both networks (WGAN-GP uses 0)"),
+        Option("--beta2", "B", kind: .fraction, default: "0.999", help: "Adam's β2 for both networks (WGAN-GP uses 0.9)"),
+        Option("--ema-decay", "D", kind: .fraction,
+               help: "sample from an average of G's weights with this decay, 0 = off (default: \(byRecipe { "\($0.emaDecay)" }))"),
+        Option("--real-label", "L", kind: .positiveNumber,
+               help: "D's target for real images, 0.9 = label smoothing (default: \(byRecipe { "\($0.realLabel)" }))"),
+        Option("--loss", "NAME", kind: .choice(["ns", "minimax", "lsgan", "hinge", "wgan"]), default: "ns",
+               help: "ns: non-saturating BCE (tutorial); minimax; lsgan: least squares; hinge; wgan: Wasserstein"),
+        Option("--critic-steps", "N", kind: .integerIn(1...100), default: "1",
+               help: "discriminator updates per generator update (WGAN-GP uses 5)"),
+        Option("--gradient-penalty", "LAMBDA", kind: .positiveNumber,
+               help: "WGAN-GP: add LAMBDA·(‖∇D‖ − 1)² at real/fake interpolates to D's loss (the paper uses 10)"),
+        Option("--r1", "GAMMA", kind: .positiveNumber,
+               help: "R1: add GAMMA/2·‖∇D‖² on real images to D's loss (default: \(byRecipe { $0.r1Gamma.map { "\($0)" } ?? "none" }))"),
+        Option("--clip-grad-norm", "X", kind: .positiveNumber,
+               help: "scale each network's gradients to a global L2 norm of at most X before every update"),
+        Option("--lr-schedule", "S", kind: .validated(expected: LearningRateSchedule.syntax,
+                                                      accepts: { LearningRateSchedule(parsing: $0, totalSteps: 1) != nil }),
+               default: "constant", help: "constant | step:K:GAMMA | exp:GAMMA | cosine[:T] | warmup:W[+S], in optimizer steps"),
+        Option("--spectral-norm", kind: .flag, help: "wrap every Dense/Conv2D of D in SpectralNorm"),
+        Option("--minibatch-stddev", kind: .flag, help: "give D the minibatch standard deviation (groups of 4) before its last layer"),
+    ]
+}
+
+/// Sample-quality metrics during training with the bundled MNIST classifier: `--eval-every`, `--eval-samples`.
+public let evaluationOptions: [Option] = [
+    Option("--eval-every", "N", kind: .nonNegativeInteger, default: "0",
+           help: "every N epochs, score samples with the bundled classifier (0 = never); see Docs/Evaluation.md"),
+    Option("--eval-samples", "N", kind: .positiveInteger, default: "2000",
+           help: "samples per --eval-every evaluation, against the MNIST test set"),
+]

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Saves a grid of samples from the same fixed noise after every epoch
+/// (`samples/epoch-NNN.png`) and at the end of training (`samples.png`), the
+/// `GANMonitor` of the Keras tutorials: watching one set of noise vectors
+/// shows how the generator learns.
+///
+/// An unconditional generator gets 64 noise vectors in an 8-wide grid; a conditional
+/// one gets one row per class with the same 10 noise vectors down the columns (so a
+/// column shows one "style" in every class). Samples come from ``Trainer/sample(noise:labels:inferenceMode:)``:
+/// inference mode, and the averaged weights when the trainer keeps an average.
+///
+/// ```swift
+/// trainer.add(SampleGridWriter(directory: out, seed: 7))
+/// ```
+public final class SampleGridWriter: TrainingComponent {
+    /// The folder of `samples.png`; the epoch grids go into its `samples/` subfolder.
+    public let directory: URL
+    /// Seeds the fixed noise.
+    public let seed: UInt64
+    private var noise = Tensor.empty
+    private var labels: Tensor?
+    private var columns = 8
+
+    /// Creates a writer into `directory` whose noise is drawn from `seed`.
+    public init(directory: URL, seed: UInt64) {
+        self.directory = directory
+        self.seed = seed
+    }
+
+    /// The folder of the per-epoch grids.
+    public var epochDirectory: URL { directory.appendingPathComponent("samples") }
+
+    /// Draws the fixed noise for the trainer's generator and creates the folders.
+    public func trainingWillStart(_ trainer: Trainer, plan: TrainingPlan) throws {
+        var generator = SeededGenerator(seed: seed)
+        if let classes = trainer.classCount {
+            let perRow = 10
+            let styles = Tensor.randomNormal([perRow, trainer.latentDimension], using: &generator)
+            columns = perRow
+            noise = Tensor(concatenating: Array(repeating: styles, count: classes))
+            labels = Tensor((0..<classes * perRow).map { Float($0 / perRow) })
+        } else {
+            columns = 8
+            noise = Tensor.randomNormal([64, trainer.latentDimension], using: &generator)
+            labels = nil
+        }
+        try FileManager.default.createDirectory(at: epochDirectory, withIntermediateDirectories: true)
+        removeLeftoverTemporaryFiles(in: epochDirectory)
+    }
+
+    /// Saves `samples/epoch-NNN.png` (epochs counted from 1).
+    public func epochDidEnd(_ report: EpochReport, trainer: Trainer) throws -> TrainingDecision {
+        try save(trainer, to: epochDirectory.appendingPathComponent(String(format: "epoch-%03d.png", report.epoch + 1)))
+        return .continue
+    }
+
+    /// Saves `samples.png` when training finished or was stopped (not after a divergence or failure).
+    public func trainingDidEnd(_ trainer: Trainer, outcome: TrainingOutcome) throws {
+        switch outcome {
+        case .finished, .stopped: break
+        case .diverged, .failed: return
+        }
+        try save(trainer, to: directory.appendingPathComponent("samples.png"))
+    }
+
+    /// Saves the grid of the fixed noise, as the trainer samples it now, to `url` (PNG, atomic).
+    public func save(_ trainer: Trainer, to url: URL) throws {
+        try saveImageGrid(trainer.sample(noise: noise, labels: labels), columns: columns, to: url)
+    }
+}
