@@ -6,13 +6,13 @@ public struct Option: Sendable {
     public enum Kind: Sendable {
         /// No value; present or absent.
         case flag
-        /// An integer ≥ 1.
-        case positiveInteger
-        /// An integer ≥ 0.
-        case nonNegativeInteger
         /// An integer in the range (sizes with a sane upper bound, so a typo cannot
         /// ask for terabytes of memory).
         case integerIn(ClosedRange<Int>)
+        /// An integer ≥ 1.
+        public static let positiveInteger = Kind.integerIn(1...Int.max)
+        /// An integer ≥ 0.
+        public static let nonNegativeInteger = Kind.integerIn(0...Int.max)
         /// Any integer (e.g. a seed); `UInt64` range.
         case seed
         /// A number > 0 that stays finite and non-zero as a `Float`.
@@ -199,13 +199,10 @@ public struct CommandLineInterface: Sendable {
         switch option.kind {
         case .flag:
             return value
-        case .positiveInteger:
-            guard let number = Int(value), number >= 1 else { throw fail("a whole number ≥ 1") }
-        case .nonNegativeInteger:
-            guard let number = Int(value), number >= 0 else { throw fail("a whole number ≥ 0") }
         case .integerIn(let range):
             guard let number = Int(value), range.contains(number) else {
-                throw fail("a whole number from \(range.lowerBound) to \(range.upperBound)")
+                throw fail(range.upperBound == .max ? "a whole number ≥ \(range.lowerBound)"
+                                                    : "a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
         case .seed:
             guard UInt64(value) != nil else { throw fail("a whole number from 0 to \(UInt64.max)") }
@@ -220,40 +217,27 @@ public struct CommandLineInterface: Sendable {
             guard choices.contains(value) else { throw fail("one of \(choices.joined(separator: ", "))") }
         case .validated(let expected, let accepts):
             guard accepts(value) else { throw fail(expected) }
-        case .existingDirectory:
+        case .existingDirectory, .existingFile:
+            let wantsDirectory: Bool = if case .existingDirectory = option.kind { true } else { false }
+            let noun = wantsDirectory ? "directory" : "file"
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) else {
-                throw ArgumentError(description: "\(name): directory '\(value)' does not exist")
+                throw ArgumentError(description: "\(name): \(noun) '\(value)' does not exist")
             }
-            guard isDirectory.boolValue else {
-                throw ArgumentError(description: "\(name): '\(value)' is a file, expected a directory")
-            }
-            guard FileManager.default.isReadableFile(atPath: value) else {
-                throw ArgumentError(description: "\(name): directory '\(value)' is not readable")
-            }
-        case .existingFile:
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) else {
-                throw ArgumentError(description: "\(name): file '\(value)' does not exist")
-            }
-            guard !isDirectory.boolValue else {
-                throw ArgumentError(description: "\(name): '\(value)' is a directory, expected a file")
+            guard isDirectory.boolValue == wantsDirectory else {
+                throw ArgumentError(description: "\(name): '\(value)' is a \(wantsDirectory ? "file" : "directory"), expected a \(noun)")
             }
             guard FileManager.default.isReadableFile(atPath: value) else {
-                throw ArgumentError(description: "\(name): file '\(value)' is not readable")
+                throw ArgumentError(description: "\(name): \(noun) '\(value)' is not readable")
             }
         case .outputDirectory:
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory), !isDirectory.boolValue {
                 throw ArgumentError(description: "\(name): '\(value)' is a file, expected a directory")
             }
-            do {
-                try FileManager.default.createDirectory(atPath: value, withIntermediateDirectories: true)
-            } catch {
-                throw ArgumentError(description: "\(name): cannot create directory '\(value)'")
-            }
-            guard FileManager.default.isWritableFile(atPath: value) else {
-                throw ArgumentError(description: "\(name): directory '\(value)' is not writable")
+            guard (try? FileManager.default.createDirectory(atPath: value, withIntermediateDirectories: true)) != nil,
+                  FileManager.default.isWritableFile(atPath: value) else {
+                throw ArgumentError(description: "\(name): cannot create or write to directory '\(value)'")
             }
         }
         return value

@@ -10,9 +10,8 @@
 // Run:      swift run -c release mnist-cgan                   (--help lists every flag)
 //           swift run -c release mnist-cgan --model dcgan --epochs 5 --out cgan-dcgan
 //           swift run -c release gan-eval cgan-output/samples.idx --labels cgan-output/samples-labels.idx
-// Output:   cgan-output/samples/epoch-NNN.png   one row per digit 0–9, the same noise down each column
-//           cgan-output/samples.png, losses.png, history.csv, checkpoint.gankit, samples.idx and
-//           samples-labels.idx (--export-samples N: N/10 of each digit, and the digit asked for)
+// Output:   cgan-output/samples/epoch-NNN.png (one row per digit, the same noise down each column), samples.png,
+//           losses.png, history.csv, checkpoint.gankit, samples.idx + samples-labels.idx (--export-samples N)
 import ExampleSupport
 import Foundation
 import GANKit
@@ -62,25 +61,14 @@ interface.exitOnError {
     // Models: the MLP GAN or the DCGAN, both networks conditioned on the class.
     var rng = SeededGenerator(seed: seed)
     let latentDimension = arguments.integer("--latent-dim")
-    let generator: Sequential, discriminator: Sequential
-    if arguments.string("--model") == "dcgan" {
-        var configuration = DCGAN.Configuration.mnist
-        configuration.latentDimension = latentDimension
-        (configuration.channels, configuration.imageSize) = (images.shape[1], images.shape[2])
-        configuration.baseWidth = arguments.integer("--base-width")
-        configuration.conditioning = conditioning
-        configuration.spectralNorm = arguments.flag("--spectral-norm")
-        configuration.minibatchStdDev = arguments.flag("--minibatch-stddev")
-        (generator, discriminator) = DCGAN.make(configuration, using: &rng)
-    } else {
-        var configuration = MLPGAN.Configuration.small
-        configuration.latentDimension = latentDimension
-        configuration.imageShape = Array(images.shape.dropFirst())
-        configuration.conditioning = conditioning
-        configuration.spectralNorm = arguments.flag("--spectral-norm")
-        configuration.minibatchStdDev = arguments.flag("--minibatch-stddev")
-        (generator, discriminator) = MLPGAN.make(configuration, using: &rng)
-    }
+    let (spectralNorm, minibatchStdDev) = (arguments.flag("--spectral-norm"), arguments.flag("--minibatch-stddev"))
+    let (generator, discriminator) = arguments.string("--model") == "dcgan"
+        ? DCGAN.make(DCGAN.Configuration(latentDimension: latentDimension, imageSize: images.shape[2], channels: images.shape[1],
+                                         baseWidth: arguments.integer("--base-width"), spectralNorm: spectralNorm,
+                                         minibatchStdDev: minibatchStdDev, conditioning: conditioning), using: &rng)
+        : MLPGAN.make(MLPGAN.Configuration(latentDimension: latentDimension, imageShape: Array(images.shape.dropFirst()),
+                                           spectralNorm: spectralNorm, minibatchStdDev: minibatchStdDev,
+                                           conditioning: conditioning), using: &rng)
     print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 
     // Objective: the adversarial loss, and a penalty on D's input gradient.

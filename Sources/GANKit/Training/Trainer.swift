@@ -149,7 +149,7 @@ public final class Trainer {
 
     // MARK: - Steps
 
-    /// Fresh noise `[batchSize, latentDimension]` from ``noiseGenerator``.
+    /// Fresh noise `[batchSize, latentDimension]` from ``noiseGenerator`` (in a buffer the next call reuses).
     public func makeNoise(batchSize: Int) -> Tensor {
         var rng = noiseGenerator
         let noise = noiseBuffer.fill(shape: [batchSize, latentDimension]) { rng.fillNormal($0) }
@@ -236,7 +236,6 @@ public final class Trainer {
     private func discriminatorLoss(onReal output: Tensor) -> (loss: (value: Float, gradient: Tensor), score: Float) {
         (objective.discriminatorRealLoss(output, realLabel: realLabel, gradient: &realLossGradient), meanRealness(output))
     }
-
     private func discriminatorLoss(onFake output: Tensor) -> (loss: (value: Float, gradient: Tensor), score: Float) {
         (objective.discriminatorFakeLoss(output, gradient: &fakeLossGradient), meanRealness(output))
     }
@@ -248,12 +247,4 @@ public final class Trainer {
             return Float(sum / Double(max(values.count, 1)))
         }
     }
-}
-
-/// Which of a ``Trainer``'s two networks an update is for.
-public enum TrainedNetwork: Sendable, Hashable {
-    /// The generator (its optimizer is ``Trainer/generatorOptimizer``).
-    case generator
-    /// The discriminator or critic (its optimizer is ``Trainer/discriminatorOptimizer``).
-    case discriminator
 }
