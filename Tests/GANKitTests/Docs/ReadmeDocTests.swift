@@ -5,7 +5,7 @@ import GANKit  // not @testable: the README's code must compile against the publ
 // Runs the code of README.md: the test build compiles it from the document
 // itself (Snippets/, written by Scripts/extract-doc-snippets.py).
 
-@Suite struct ReadmeExampleTests {
+@Suite struct ReadmeDocTests {
     @Test func quickStartRunsOnASmallSlice() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gankit-readme-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
