@@ -220,6 +220,8 @@ def generate(path, first_file_scope_copy):
                 mode = "top-level"
             elif function:
                 mode, name, parameters = "function", function.group(1), function.group(2) or ""
+            elif block.marker.startswith("skip"):
+                raise DocError(f"{where}: say why the block cannot compile: <!-- snippet: skip, <reason> -->")
             else:
                 raise DocError(f"{where}: unknown snippet marker '{block.marker}' "
                                "(top-level, function [name(parameters)], manifest, skip, <reason>)")
@@ -279,7 +281,10 @@ def main():
             text, found = generate(path, first_copy)
             manifests += found
             if text is not None:
-                expected[OUTPUT / f"{type_name(path)}Snippets.swift"] = text
+                target = OUTPUT / f"{type_name(path)}Snippets.swift"
+                if target in expected:
+                    raise DocError(f"{relative(path)}: another document also needs {relative(target)}: rename one")
+                expected[target] = text
         if not arguments.skip_manifests:
             for where, text in manifests:
                 check_manifest(where, text)
