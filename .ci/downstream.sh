@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# Builds a throwaway package outside the repo that depends on GANKit by path,
-# defines a custom layer, trains it for a few steps and runs it.
+# Builds a throwaway package outside the repo whose Package.swift is the README's,
+# verbatim: GANKit cloned into a folder `GANKit` next to the package, depended on
+# by path. The package defines a custom layer, trains it for a few steps and runs it.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/Sources/Downstream"
-cat > "$work/Package.swift" <<SWIFT
-// swift-tools-version: 6.0
-import PackageDescription
-let package = Package(
-    name: "Downstream",
-    dependencies: [.package(name: "GANKit", path: "$repo")],  // any checkout folder name
-    targets: [.executableTarget(name: "Downstream", dependencies: [.product(name: "GANKit", package: "GANKit")])]
-)
-SWIFT
-cat > "$work/Sources/Downstream/main.swift" <<'SWIFT'
+ln -s "$repo" "$work/GANKit"  # the README's layout, whatever this checkout's folder is called
+mkdir -p "$work/MyGAN/Sources/MyGAN"
+# The ```swift block after the README's <!-- snippet: manifest --> marker.
+awk '/<!-- snippet: manifest -->/ { state = 1; next }
+     state == 1 && /^```swift/    { state = 2; next }
+     state == 2 && /^```/         { exit }
+     state == 2                   { print }' "$repo/README.md" > "$work/MyGAN/Package.swift"
+if ! grep -q 'name: "MyGAN"' "$work/MyGAN/Package.swift"; then
+    echo "downstream: README.md has no Package.swift block for a package MyGAN (<!-- snippet: manifest -->)"
+    exit 1
+fi
+cat > "$work/MyGAN/Sources/MyGAN/main.swift" <<'SWIFT'
 import GANKit
 
 /// y = x · scale, one learnable scale per feature.
@@ -63,7 +65,7 @@ for step in 0..<60 {
 print("loss \(first) -> \(last)")
 precondition(last < first * 0.5, "the downstream model did not learn")
 SWIFT
-cd "$work" && swift run -c debug Downstream
+cd "$work/MyGAN" && swift run -c debug MyGAN
 
 # The example as a user would take it: mnist-gan/main.swift and the flag parser
 # (Examples/ExampleSupport) copied into a new package that depends on GANKit. It

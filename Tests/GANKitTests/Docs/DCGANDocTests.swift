@@ -1,35 +1,8 @@
 import Testing
 import GANKit  // public API only, as a user would write it
 
-// Docs/DCGAN.md shows this code verbatim (checked below).
-// DOC-BEGIN
-func makeMNISTDCGAN(using rng: inout SeededGenerator) -> (generator: Sequential, discriminator: Sequential) {
-    let generator = Sequential {
-        Dense(100, 128 * 7 * 7, bias: false, weightInitializer: .dcgan, using: &rng)   // [N, 6272]
-        BatchNorm(128 * 7 * 7, weightInitializer: .normal(mean: 1, standardDeviation: 0.02), using: &rng)
-        ReLU()
-        Reshape([128, 7, 7])                                                             // [N, 128, 7, 7]
-        ConvTranspose2D(128, 64, kernelSize: 4, stride: 2, padding: 1, bias: false,
-                        weightInitializer: .dcgan, using: &rng)                         // [N, 64, 14, 14]
-        BatchNorm(64, weightInitializer: .normal(mean: 1, standardDeviation: 0.02), using: &rng)
-        ReLU()
-        ConvTranspose2D(64, 1, kernelSize: 4, stride: 2, padding: 1,
-                        weightInitializer: .dcgan, using: &rng)                         // [N, 1, 28, 28]
-        Tanh()
-    }
-    let discriminator = Sequential {
-        Conv2D(1, 64, kernelSize: 4, stride: 2, padding: 1, weightInitializer: .dcgan, using: &rng)  // [N, 64, 14, 14]
-        LeakyReLU(alpha: 0.2)
-        Conv2D(64, 128, kernelSize: 4, stride: 2, padding: 1, bias: false,
-               weightInitializer: .dcgan, using: &rng)                                  // [N, 128, 7, 7]
-        BatchNorm(128, weightInitializer: .normal(mean: 1, standardDeviation: 0.02), using: &rng)
-        LeakyReLU(alpha: 0.2)
-        Flatten()                                                                        // [N, 6272]
-        Dense(128 * 7 * 7, 1, weightInitializer: .dcgan, using: &rng)                   // [N, 1] logits
-    }
-    return (generator, discriminator)
-}
-// DOC-END
+// Runs the code of Docs/DCGAN.md: the test build compiles it from the document
+// itself (Snippets/, written by Scripts/extract-doc-snippets.py).
 
 @Suite struct DCGANDocTests {
     @Test func handBuiltDCGANEqualsTheBuilder() {
@@ -57,9 +30,5 @@ func makeMNISTDCGAN(using rng: inout SeededGenerator) -> (generator: Sequential,
             #expect(images.shape == [2, 3, size, size])
             #expect(d(images).shape == [2, 1])
         }
-    }
-
-    @Test func docShowsThisCode() throws {
-        try expectDocument("Docs/DCGAN.md", containsSnippetOf: #filePath)
     }
 }

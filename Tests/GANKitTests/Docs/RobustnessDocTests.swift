@@ -2,38 +2,8 @@ import Foundation
 import Testing
 import GANKit  // not @testable: the documented code must compile against the public API
 
-// Docs/Robustness.md shows this code verbatim (between the markers).
-// DOC-BEGIN
-/// Trains `trainer` up to `epochs`, continuing from `checkpoint` if it exists and
-/// saving it every 200 steps and at every epoch end, never from a diverged state.
-func trainResumably(_ trainer: Trainer, images: Tensor, epochs: Int, checkpoint: URL) throws -> History {
-    if FileManager.default.fileExists(atPath: checkpoint.path) {
-        try trainer.restore(from: Checkpoint.read(from: checkpoint))  // names any mismatching tensor
-    }
-    trainer.gradientClipNorm = 10  // optional: global L2 norm per network, before each update
-    func save() -> TrainingDecision {
-        do {
-            try trainer.checkParametersFinite()               // never overwrite a good checkpoint with NaN
-            try trainer.makeCheckpoint().write(to: checkpoint)  // atomic: temp file + rename
-            return .continue
-        } catch {
-            print("stopping: \(error)")
-            return .stop
-        }
-    }
-    trainer.onBatchEnd = { report in report.step % 200 == 0 ? save() : .continue }
-    trainer.onEpochEnd = { _ in save() }
-    let batchCount = BatchSequence(images, batchSize: 64, seed: 7).batchCount
-    do {
-        return try trainer.train(epochs: epochs, batchesPerEpoch: batchCount) { epoch in
-            BatchSequence(images, batchSize: 64, seed: 7, epoch: epoch)
-        }
-    } catch TrainingError.diverged(let divergence) {
-        print(divergence)  // the step, what was NaN/Inf, the last finite losses
-        return divergence.history
-    }
-}
-// DOC-END
+// Runs the code of Docs/Robustness.md: the test build compiles it from the document
+// itself (Snippets/, written by Scripts/extract-doc-snippets.py).
 
 @Suite struct RobustnessDocTests {
     static func makeTrainer() -> Trainer {
@@ -65,9 +35,5 @@ func trainResumably(_ trainer: Trainer, images: Tensor, epochs: Int, checkpoint:
         #expect(straightHistory.batches.count == 8 && rest.batches.count == 4)
         #expect(second.makeCheckpoint().encoded() == straight.makeCheckpoint().encoded())
         #expect(try Data(contentsOf: url) == Data(contentsOf: folder.appendingPathComponent("a.gankit")))
-    }
-
-    @Test func robustnessDocShowsThisCode() throws {
-        try expectDocument("Docs/Robustness.md", containsSnippetOf: #filePath)
     }
 }

@@ -1,27 +1,10 @@
 import Testing
 import GANKit  // public API only, as a user would write it
 
-// Docs/Schedules.md shows this code verbatim (checked below).
-// DOC-BEGIN
-func makeScheduledOptimizers(generator: Sequential, discriminator: Sequential,
-                             stepsPerEpoch: Int, epochs: Int) -> (generator: any Optimizer, discriminator: any Optimizer) {
-    // G: linear warm-up over the first epoch, then cosine down to 10 % of 2e-4 by the last step.
-    let warmupThenCosine = LearningRateSchedule.warmup(
-        steps: stepsPerEpoch, then: .cosine(steps: stepsPerEpoch * (epochs - 1), minimumFactor: 0.1))
-    // D: halve the rate every 10 epochs (PyTorch's StepLR(step_size=10, gamma=0.5) stepped per epoch).
-    let stepDecay = LearningRateSchedule.stepDecay(every: stepsPerEpoch * 10, gamma: 0.5)
-    return (ScheduledOptimizer(base: Adam(parameters: generator.parameters, learningRate: 2e-4, beta1: 0.5),
-                               schedule: warmupThenCosine),
-            ScheduledOptimizer(base: Adam(parameters: discriminator.parameters, learningRate: 2e-4, beta1: 0.5),
-                               schedule: stepDecay))
-}
-// DOC-END
+// Runs the code of Docs/Schedules.md: the test build compiles it from the document
+// itself (Snippets/, written by Scripts/extract-doc-snippets.py).
 
 @Suite struct SchedulesDocTests {
-    @Test func documentShowsTheCode() throws {
-        try expectDocument("Docs/Schedules.md", containsSnippetOf: #filePath)
-    }
-
     @Test func theDocumentedSchedulesGiveTheDocumentedRates() throws {
         var rng = SeededGenerator(seed: 1)
         let (g, d) = MLPGAN.make(.small, using: &rng)
