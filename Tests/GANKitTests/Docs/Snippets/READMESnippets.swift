@@ -34,3 +34,51 @@ func trainMNISTGAN(images: Tensor, epochs: Int, outputFolder: URL) throws -> His
     return history
 }
 // end of snippet 2
+
+// snippet 3: declarations, compiled at file scope
+import Foundation
+import GANKit
+
+func trainWithComponents(images: Tensor, epochs: Int, out: URL, resume: URL?) throws {
+    var rng = SeededGenerator(seed: 42)
+    let (generator, discriminator) = MLPGAN.make(.small, using: &rng)
+    let trainer = Trainer(
+        generator: generator, discriminator: discriminator, objective: NonSaturatingGAN(),
+        generatorOptimizer: Adam(parameters: generator.parameters, learningRate: 6e-4, beta1: 0.5),
+        discriminatorOptimizer: Adam(parameters: discriminator.parameters, learningRate: 6e-4, beta1: 0.5),
+        latentDimension: 100, seed: 1)
+    trainer.gradientPenalty = .r1(gamma: 1)
+    trainer.generatorAverage = ExponentialMovingAverage(parameters: generator.parameters, decay: 0.999)
+    if let resume { try trainer.restore(from: Checkpoint.read(from: resume)) }  // bit for bit where it stopped
+
+    let checkpoints = CheckpointWriter(url: out.appendingPathComponent("checkpoint.gankit"), everySteps: 500)
+    let interrupts = InterruptHandler(checkpoints: checkpoints)  // Ctrl-C: finish the step, save, say how to resume
+    trainer.add(ProgressDisplay())                                // one line: epoch, step, it/s, ETA, losses
+    trainer.add(SampleGridWriter(directory: out, seed: 7))         // samples/epoch-NNN.png and samples.png
+    trainer.add(HistoryWriter(directory: out))                     // history.csv, losses.png
+    trainer.add(checkpoints)                                       // every 500 steps, every epoch, at the end
+    trainer.add(interrupts)
+
+    let batchCount = images.shape[0] / 64
+    try trainer.train(epochs: epochs, batchesPerEpoch: batchCount) { epoch in
+        BatchSequence(images, batchSize: 64, seed: 42, epoch: epoch)
+    }
+    if interrupts.isRequested { exit(interrupts.exitStatus) }      // 130 after Ctrl-C, as a shell expects
+}
+// end of snippet 3
+
+// snippet 4: declarations, compiled at file scope
+import GANKit
+
+/// Stops training once the discriminator is too sure of itself for `patience` steps in a row.
+final class StopWhenDiscriminatorWins: TrainingComponent {
+    let patience: Int
+    private var streak = 0
+    init(patience: Int) { self.patience = patience }
+
+    func batchDidEnd(_ report: BatchReport, trainer: Trainer) -> TrainingDecision {
+        streak = report.realScore > 0.99 && report.fakeScore < 0.01 ? streak + 1 : 0
+        return streak >= patience ? .stop : .continue
+    }
+}
+// end of snippet 4
