@@ -137,8 +137,8 @@ extension BLASLibrary {
               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let limit = Int(Int32.max)
-        precondition(m <= limit && n <= limit && k <= limit && lda <= limit && ldb <= limit && ldc <= limit,
-                     "gemm: \(m)×\(n)×\(k) (lda \(lda), ldb \(ldb), ldc \(ldc)) exceeds the 32-bit sizes of \(path)")
+        require(m <= limit && n <= limit && k <= limit && lda <= limit && ldb <= limit && ldc <= limit,
+                "gemm: \(m)×\(n)×\(k) (lda \(lda), ldb \(ldb), ldc \(ldc)) exceeds the 32-bit sizes of \(path)")
         let row = BLASLibrary.rowMajor, noTrans = BLASLibrary.noTrans, trans = BLASLibrary.trans
         if let sgemv, m == 1 {
             // op(B) is k×n. Stored B is k×n (use Bᵀ·x) or n×k (use B·x).

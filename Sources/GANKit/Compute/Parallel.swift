@@ -11,7 +11,7 @@ public enum Parallelism {
     public static var threadCount: Int {
         get { state.value }
         set {
-            precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
+            require(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
             state.value = newValue
         }
     }

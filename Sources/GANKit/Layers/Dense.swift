@@ -34,8 +34,8 @@ public final class Dense: InputShapeValidating {
     ///   - weightInitializer: default Glorot uniform (Keras' default; PyTorch uses `.pytorchDefault`).
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
                 weightInitializer: Initializer = .glorotUniform(), using generator: inout SeededGenerator) {
-        precondition(inFeatures > 0 && outFeatures > 0,
-                     "Dense: feature counts must be positive, got \(inFeatures) → \(outFeatures)")
+        require(inFeatures > 0 && outFeatures > 0,
+                "Dense: feature counts must be positive, got \(inFeatures) → \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = Parameter(name: "weight",
@@ -98,8 +98,8 @@ public final class Dense: InputShapeValidating {
     /// dW += dyᵀ·x, db += Σ_N dy for dy `[N, outFeatures]`.
     private func accumulateParameterGradients(_ outputGradient: Tensor) {
         let batch = cachedInput.shape[0]
-        precondition(outputGradient.shape == [batch, outFeatures],
-                     "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
+        require(outputGradient.shape == [batch, outFeatures],
+                "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
         let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
         outputGradient.withUnsafeBufferPointer { dy in
             cachedInput.withUnsafeBufferPointer { x in
@@ -120,8 +120,8 @@ public final class Dense: InputShapeValidating {
     /// dx `[N, inFeatures]` = dy · W for dy `[N, outFeatures]`.
     private func inputGradient(_ outputGradient: Tensor) -> Tensor {
         let batch = cachedInput.shape[0]
-        precondition(outputGradient.shape == [batch, outFeatures],
-                     "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
+        require(outputGradient.shape == [batch, outFeatures],
+                "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
         let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
         return inputGradientBuffer.fill(shape: cachedInput.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in

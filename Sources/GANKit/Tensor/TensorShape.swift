@@ -18,11 +18,11 @@ public struct TensorShape: Sendable, Hashable, RandomAccessCollection, Expressib
     /// - Precondition: at most `maximumRank` dimensions, none negative.
     @inlinable
     public init<C: Collection>(_ dimensions: C) where C.Element == Int {
-        precondition(dimensions.count <= Self.maximumRank,
-                     "TensorShape: rank \(dimensions.count) exceeds the maximum \(Self.maximumRank)")
+        require(dimensions.count <= Self.maximumRank,
+                "TensorShape: rank \(dimensions.count) exceeds the maximum \(Self.maximumRank)")
         var packed = SIMD8<Int>(repeating: 0)
         for (index, dimension) in dimensions.enumerated() {
-            precondition(dimension >= 0, "TensorShape: negative dimension in \(Array(dimensions))")
+            require(dimension >= 0, "TensorShape: negative dimension in \(Array(dimensions))")
             packed[index] = dimension
         }
         self.dimensions = packed
@@ -42,12 +42,12 @@ public struct TensorShape: Sendable, Hashable, RandomAccessCollection, Expressib
     @inlinable
     public subscript(position: Int) -> Int {
         get {
-            precondition(position >= 0 && position < rank, "TensorShape: axis \(position) out of range for rank \(rank)")
+            require(position >= 0 && position < rank, "TensorShape: axis \(position) out of range for rank \(rank)")
             return dimensions[position]
         }
         set {
-            precondition(position >= 0 && position < rank, "TensorShape: axis \(position) out of range for rank \(rank)")
-            precondition(newValue >= 0, "TensorShape: negative dimension \(newValue)")
+            require(position >= 0 && position < rank, "TensorShape: axis \(position) out of range for rank \(rank)")
+            require(newValue >= 0, "TensorShape: negative dimension \(newValue)")
             dimensions[position] = newValue
         }
     }
