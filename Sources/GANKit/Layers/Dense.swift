@@ -6,7 +6,9 @@ import CGANKitKernels
 /// `[outFeatures, inFeatures]` (PyTorch's layout, so reference weights port
 /// without a transpose) and the bias `[outFeatures]`.
 /// Higher-rank inputs whose items hold `inFeatures` elements (e.g. `[N, 1, 28, 28]`
-/// for 784 features) are read as `[N, inFeatures]`.
+/// or `[N, 28, 28]` for 784 features) are read as `[N, inFeatures]`, and the
+/// input gradient comes back in the input's shape; a rank-1 input or another
+/// item size stops with `Dense(784 → 256): expected input [N, 784], got [4, 100]`.
 public final class Dense: InputShapeValidating {
     /// Number of input features.
     public let inFeatures: Int
@@ -50,7 +52,7 @@ public final class Dense: InputShapeValidating {
 
     private var name: String { "Dense(\(inFeatures) → \(outFeatures))" }
 
-    /// Why `forward` would reject `shape` (not `[N, inFeatures]`, or `[N, …]` with `inFeatures` elements per item).
+    /// nil when `shape` is `[N, …]` (rank ≥ 2) with `inFeatures` elements per item, else the message `forward` stops with.
     public func inputShapeProblem(for shape: TensorShape) -> String? {
         guard shape.rank >= 2 && shape.elementsPerItem == inFeatures else {
             return inputShapeError(layer: name, expected: "[N, \(inFeatures)]", got: shape)
