@@ -98,6 +98,18 @@ final class BLASLibrary: @unchecked Sendable {
         setThreads?(1)
     }
 
+    /// The library `GANKIT_BLAS` names (a path or soname), or an error saying
+    /// why it cannot be used, with `dlerror()`'s words.
+    static func requested(by path: String) throws(EnvironmentSettingError) -> BLASLibrary {
+        var failure = ""
+        guard let library = BLASLibrary(path: path, failure: &failure) else {
+            throw EnvironmentSettingError(variable: "GANKIT_BLAS", value: path,
+                                          expected: "'builtin' or a CBLAS library (path or soname) with cblas_sgemm",
+                                          reason: failure)
+        }
+        return library
+    }
+
     /// The first library of ``searchOrder`` that loads and has `cblas_sgemm`.
     static func search() -> BLASLibrary? {
         var ignored = ""
