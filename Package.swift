@@ -36,6 +36,13 @@ let package = Package(
             name: "GANKitTests",
             dependencies: ["GANKit"]
         ),
+        // A program that must stop with Dense's shape message; CI runs its
+        // release build (.ci/release-errors.sh), where precondition messages vanish.
+        .executableTarget(
+            name: "release-shape-check",
+            dependencies: ["GANKit"],
+            path: "Tests/ReleaseChecks"
+        ),
 
         // Examples: flag parsing and output code shared by the example programs.
         .target(

@@ -98,6 +98,18 @@ final class BLASLibrary: @unchecked Sendable {
         setThreads?(1)
     }
 
+    /// The library `GANKIT_BLAS` names (a path or soname), or an error saying
+    /// why it cannot be used, with `dlerror()`'s words.
+    static func requested(by path: String) throws(EnvironmentSettingError) -> BLASLibrary {
+        var failure = ""
+        guard let library = BLASLibrary(path: path, failure: &failure) else {
+            throw EnvironmentSettingError(variable: "GANKIT_BLAS", value: path,
+                                          expected: "'builtin' or a CBLAS library (path or soname) with cblas_sgemm",
+                                          reason: failure)
+        }
+        return library
+    }
+
     /// The first library of ``searchOrder`` that loads and has `cblas_sgemm`.
     static func search() -> BLASLibrary? {
         var ignored = ""
@@ -137,8 +149,8 @@ extension BLASLibrary {
               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         let limit = Int(Int32.max)
-        precondition(m <= limit && n <= limit && k <= limit && lda <= limit && ldb <= limit && ldc <= limit,
-                     "gemm: \(m)×\(n)×\(k) (lda \(lda), ldb \(ldb), ldc \(ldc)) exceeds the 32-bit sizes of \(path)")
+        require(m <= limit && n <= limit && k <= limit && lda <= limit && ldb <= limit && ldc <= limit,
+                "gemm: \(m)×\(n)×\(k) (lda \(lda), ldb \(ldb), ldc \(ldc)) exceeds the 32-bit sizes of \(path)")
         let row = BLASLibrary.rowMajor, noTrans = BLASLibrary.noTrans, trans = BLASLibrary.trans
         if let sgemv, m == 1 {
             // op(B) is k×n. Stored B is k×n (use Bᵀ·x) or n×k (use B·x).

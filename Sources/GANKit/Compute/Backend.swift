@@ -8,8 +8,10 @@ import Foundation
 /// Chosen once, on first use (``current``):
 /// - Apple platforms: Accelerate's `cblas_sgemm`.
 /// - Elsewhere, `GANKIT_BLAS=builtin`: the built-in SIMD kernel.
-/// - `GANKIT_BLAS=/some/libcblas.so`: that library, or a `fatalError` naming
-///   the path and `dlerror()` when it cannot be loaded or lacks `cblas_sgemm`.
+/// - `GANKIT_BLAS=/some/libcblas.so`: that library; when it cannot be loaded
+///   or lacks `cblas_sgemm`, the process ends with one line on stderr naming
+///   the variable, the path and `dlerror()`'s reason (exit status 1).
+/// - An empty `GANKIT_BLAS` counts as unset.
 /// - Otherwise the first of `libopenblas.so.0`, `libmkl_rt.so`,
 ///   `libblis.so.4`, `libblas.so.3` that loads and has `cblas_sgemm`, else the
 ///   built-in kernel.
@@ -86,8 +88,9 @@ public struct Backend: Sendable, CustomStringConvertible {
         #if canImport(Accelerate)
         return Backend(engine: .accelerate)
         #else
-        let requested = ProcessInfo.processInfo.environment["GANKIT_BLAS"] ?? ""
-        if requested == "builtin" { return Backend(engine: .builtin(reason: "GANKIT_BLAS=builtin")) }
+        if environmentSetting("GANKIT_BLAS") == "builtin" {
+            return Backend(engine: .builtin(reason: "GANKIT_BLAS=builtin"))
+        }
         if let library = requestedLibrary ?? searchedLibrary { return Backend(engine: .blas(library)) }
         return Backend(engine: .builtin(reason: "no BLAS library found"))
         #endif
@@ -108,16 +111,15 @@ public struct Backend: Sendable, CustomStringConvertible {
 
     #if !canImport(Accelerate)
     /// The library named by `GANKIT_BLAS` (when it is a path, not `builtin`).
-    /// Stops the process when it cannot be used: asking for a library and
-    /// silently getting another would hide a broken installation.
+    /// Ends the process with a one-line message when it cannot be used: asking
+    /// for a library and silently getting another would hide a broken installation.
     private static let requestedLibrary: BLASLibrary? = {
-        let requested = ProcessInfo.processInfo.environment["GANKIT_BLAS"] ?? ""
-        guard !requested.isEmpty, requested != "builtin" else { return nil }
-        var failure = ""
-        guard let library = BLASLibrary(path: requested, failure: &failure) else {
-            fatalError("GANKIT_BLAS=\(requested): cannot use this library: \(failure)")
+        guard let requested = environmentSetting("GANKIT_BLAS"), requested != "builtin" else { return nil }
+        do throws(EnvironmentSettingError) {
+            return try BLASLibrary.requested(by: requested)
+        } catch {
+            exitForBadEnvironment(error)
         }
-        return library
     }()
 
     /// The first library of ``BLASLibrary/searchOrder`` that loads.

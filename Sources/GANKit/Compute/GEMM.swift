@@ -21,9 +21,9 @@ public func gemm(_ a: Tensor, transposed transposeA: Bool = false,
     let k = transposeA ? aRows : aColumns
     let kB = transposeB ? bColumns : bRows
     let n = transposeB ? bRows : bColumns
-    precondition(k == kB && c.count == m * n,
-                 "gemm: op(A) \(a.shape)\(transposeA ? "ᵀ" : "") × op(B) \(b.shape)\(transposeB ? "ᵀ" : "") "
-                 + "does not fit C \(c.shape) (need inner dimensions equal and C with \(m)×\(n) elements)")
+    require(k == kB && c.count == m * n,
+            "gemm: op(A) \(a.shape)\(transposeA ? "ᵀ" : "") × op(B) \(b.shape)\(transposeB ? "ᵀ" : "") "
+            + "does not fit C \(c.shape) (need inner dimensions equal and C with \(m)×\(n) elements)")
     a.withUnsafeBufferPointer { aBuffer in
         b.withUnsafeBufferPointer { bBuffer in
             c.withUnsafeMutableBufferPointer { cBuffer in
@@ -48,7 +48,7 @@ public func matmul(_ a: Tensor, transposed transposeA: Bool = false,
 
 /// Rows = first axis, columns = product of the rest (a rank-1 tensor is one row).
 private func matrixDimensions(_ t: Tensor) -> (rows: Int, columns: Int) {
-    precondition(t.rank >= 1, "gemm: a scalar tensor is not a matrix")
+    require(t.rank >= 1, "gemm: expected a matrix (rank ≥ 1), got a scalar of shape \(t.shape)")
     return t.rank == 1 ? (1, t.shape[0]) : (t.shape[0], t.shape.elementsPerItem)
 }
 
@@ -65,8 +65,8 @@ extension Backend {
         let (bRows, bColumns) = matrixDimensions(b)
         let m = transposeA ? aColumns : aRows, k = transposeA ? aRows : aColumns
         let n = transposeB ? bRows : bColumns
-        precondition(k == (transposeB ? bColumns : bRows) && c.count == m * n,
-                     "Backend.gemm: op(A) \(a.shape) × op(B) \(b.shape) does not fit C \(c.shape)")
+        require(k == (transposeB ? bColumns : bRows) && c.count == m * n,
+                "Backend.gemm: op(A) \(a.shape) × op(B) \(b.shape) does not fit C \(c.shape)")
         a.withUnsafeBufferPointer { aBuffer in
             b.withUnsafeBufferPointer { bBuffer in
                 c.withUnsafeMutableBufferPointer { cBuffer in

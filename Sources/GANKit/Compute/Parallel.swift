@@ -3,22 +3,35 @@ import Foundation
 
 /// How many threads GANKit's own kernels (and the BLAS library, when it allows
 /// it) may use. Defaults to the number of active cores; `GANKIT_THREADS`
-/// overrides it at start-up.
+/// overrides it at start-up, and a value that is not a whole number ≥ 1
+/// ends the process with a one-line message (exit status 1).
 public enum Parallelism {
     private static let state = ThreadCountBox(initial: defaultThreadCount())
+
+    /// The thread count `GANKIT_THREADS` asks for: nil when unset or empty,
+    /// else a whole number ≥ 1 (`Int` syntax: `4`, `+4`), else an error.
+    static func threadCount(fromEnvironment text: String?) throws(EnvironmentSettingError) -> Int? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let value = Int(text), value >= 1 else {
+            throw EnvironmentSettingError(variable: "GANKIT_THREADS", value: text, expected: "a whole number ≥ 1")
+        }
+        return value
+    }
 
     /// The number of threads kernels split their work over (≥ 1).
     public static var threadCount: Int {
         get { state.value }
         set {
-            precondition(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
+            require(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
             state.value = newValue
         }
     }
 
     private static func defaultThreadCount() -> Int {
-        if let text = ProcessInfo.processInfo.environment["GANKIT_THREADS"], let value = Int(text), value >= 1 {
-            return value
+        do {
+            if let requested = try threadCount(fromEnvironment: environmentSetting("GANKIT_THREADS")) { return requested }
+        } catch {
+            exitForBadEnvironment(error)
         }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }

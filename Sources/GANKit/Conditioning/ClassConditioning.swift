@@ -19,9 +19,9 @@ public protocol ClassConditionedLayer: Layer {
 extension ClassConditionedLayer {
     /// Stops, naming `layer` and both sizes, unless ``classLabels`` holds one label per sample of `shape`.
     func requireClassLabels(forInput shape: TensorShape, layer: @autoclosure () -> String) {
-        precondition(classLabels.rank == 1 && classLabels.shape[0] == shape[0],
-                     "\(layer()): expected class labels [\(shape[0])] for input \(shape), got \(classLabels.shape); "
-                        + "call setClassLabels before forward")
+        require(classLabels.rank == 1 && classLabels.shape[0] == shape[0],
+                "\(layer()): expected class labels [\(shape[0])] for input \(shape), got \(classLabels.shape); "
+                   + "call setClassLabels before forward")
     }
 }
 
@@ -74,8 +74,8 @@ public struct ClassConditioning: Sendable, Hashable {
 
     /// Conditioning on `classCount` classes with vectors of length `embeddingDimension`.
     public init(classCount: Int, embeddingDimension: Int = 10, discriminator: DiscriminatorConditioning = .concatenation) {
-        precondition(classCount >= 1 && embeddingDimension >= 1,
-                     "ClassConditioning: classCount and embeddingDimension must be positive, got \(classCount), \(embeddingDimension)")
+        require(classCount >= 1 && embeddingDimension >= 1,
+                "ClassConditioning: classCount and embeddingDimension must be positive, got \(classCount), \(embeddingDimension)")
         self.classCount = classCount
         self.embeddingDimension = embeddingDimension
         self.discriminator = discriminator

@@ -82,8 +82,8 @@ public final class ClassProjectionOutput: ClassConditionedLayer, LayerContainer,
     /// dy `[N, 1]` → dφ = dy·(w + e(y)) shaped like the input; dw, db, de(y) accumulate.
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
         let batch = cachedFeatures.shape[0], features = linear.inFeatures
-        precondition(outputGradient.shape == [batch, 1],
-                     "\(name).backward: expected output gradient [\(batch), 1], got \(outputGradient.shape)")
+        require(outputGradient.shape == [batch, 1],
+                "\(name).backward: expected output gradient [\(batch), 1], got \(outputGradient.shape)")
         let linearGradient = linear.backward(outputGradient, parameterGradients: parameterGradients)
         if parameterGradients == .accumulate {
             let vectorGradient = vectorGradientBuffer.fill(shape: [batch, features]) { de in

@@ -78,8 +78,8 @@ public final class ConcatenateClassEmbedding: ClassConditionedLayer {
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
         var expected = cachedInputShape
         expected[1] += embedding.dimension
-        precondition(outputGradient.shape == expected,
-                     "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
+        require(outputGradient.shape == expected,
+                "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
         let batch = cachedInputShape[0], d = embedding.dimension
         let inputRow = cachedInputShape.elementsPerItem
         let plane = cachedInputShape.rank == 4 ? cachedInputShape[2] * cachedInputShape[3] : 1

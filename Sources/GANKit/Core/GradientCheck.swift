@@ -175,11 +175,11 @@ extension Tensor {
     /// The element at flat (row-major) position `index`.
     public subscript(flat index: Int) -> Float {
         get {
-            precondition(index >= 0 && index < count, "Tensor[flat: \(index)] out of range for \(count) elements")
+            require(index >= 0 && index < count, "Tensor[flat: \(index)] out of range for \(count) elements")
             return storage.base[offset + index]
         }
         set {
-            precondition(index >= 0 && index < count, "Tensor[flat: \(index)] out of range for \(count) elements")
+            require(index >= 0 && index < count, "Tensor[flat: \(index)] out of range for \(count) elements")
             withUnsafeMutableBufferPointer { $0[index] = newValue }
         }
     }

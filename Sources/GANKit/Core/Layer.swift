@@ -18,8 +18,8 @@ public enum ParameterGradients: Sendable {
 ///    per forward, before the next forward.
 /// 3. Parameters exist from `init` and `parameters` returns the same objects
 ///    in the same order on every call; running statistics are `buffers`.
-/// 4. Shape errors stop with a precondition naming the layer and both shapes
-///    (see ``checkInputShape(_:_:expected:)``).
+/// 4. Shape errors stop the program with a message naming the layer and both
+///    shapes, in release builds too (see ``checkInputShape(_:_:expected:got:)``).
 ///
 /// Tensors returned by `forward`/`backward` are values: a layer may reuse its
 /// output storage on the next call only when nobody else still holds it (see
@@ -106,7 +106,8 @@ extension ParameterlessLayer {
 }
 
 /// Stops with a message naming `layer`, the expected shape and the actual one
-/// when `condition` is false, e.g. `Dense(784 → 256): expected input [N, 784], got [64, 28, 28]`.
+/// when `condition` is false, e.g. `Dense(784 → 256): expected input [N, 784], got [64, 100]`.
+/// The message is printed in release (`-O`) builds too, unlike a `precondition`'s.
 ///
 /// Layers call this at their boundary; tests call ``inputShapeError(layer:expected:got:)``
 /// to check the wording.
@@ -114,7 +115,7 @@ extension ParameterlessLayer {
 public func checkInputShape(_ condition: Bool, _ layer: @autoclosure () -> String,
                             expected: @autoclosure () -> String, got shape: TensorShape) {
     if !condition {
-        preconditionFailure(inputShapeError(layer: layer(), expected: expected(), got: shape))
+        requirementFailed(inputShapeError(layer: layer(), expected: expected(), got: shape))
     }
 }
 
@@ -122,7 +123,7 @@ public func checkInputShape(_ condition: Bool, _ layer: @autoclosure () -> Strin
 ///
 /// `forward` stops with exactly ``inputShapeProblem(for:)``'s message, so tests
 /// (and tools that check a model before a long run) can read the message
-/// without crashing: `Dense(784 → 256): expected input [N, 784], got [64, 28, 28]`.
+/// without crashing: `Dense(784 → 256): expected input [N, 784], got [64, 100]`.
 public protocol InputShapeValidating: Layer {
     /// The message `forward` would stop with for an input of `shape`, or nil when `shape` is accepted.
     func inputShapeProblem(for shape: TensorShape) -> String?
@@ -131,7 +132,7 @@ public protocol InputShapeValidating: Layer {
 extension InputShapeValidating {
     /// Stops with ``inputShapeProblem(for:)``'s message when `shape` is not accepted.
     public func requireValidInput(_ shape: TensorShape) {
-        if let problem = inputShapeProblem(for: shape) { preconditionFailure(problem) }
+        if let problem = inputShapeProblem(for: shape) { requirementFailed(problem) }
     }
 }
 

@@ -31,8 +31,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     /// Restores a generator from a saved `state` (four words, not all zero).
     /// - Precondition: `state.count == 4` and not all words are zero.
     public init(state: [UInt64]) {
-        precondition(state.count == 4 && state.contains { $0 != 0 },
-                     "SeededGenerator(state:): expected 4 words, not all zero, got \(state)")
+        require(state.count == 4 && state.contains { $0 != 0 },
+                "SeededGenerator(state:): expected 4 words, not all zero, got \(state)")
         s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
     }
 
@@ -74,7 +74,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     /// and the same on every platform and Swift version, unlike `Int.random(in:using:)`).
     /// - Precondition: `bound > 0`.
     public mutating func next(below bound: UInt64) -> UInt64 {
-        precondition(bound > 0, "SeededGenerator.next(below:): bound must be positive")
+        require(bound > 0, "SeededGenerator.next(below:): bound must be positive, got \(bound)")
         var product = next().multipliedFullWidth(by: bound)
         if product.low < bound {
             let threshold = (0 &- bound) % bound

@@ -29,8 +29,8 @@ public struct TensorBuffer {
     /// Returns `[a; b]`, the two tensors joined along the first axis (`[Na + Nb, …]`), without allocating once warm.
     /// - Precondition: `a` and `b` have the same shape after the first axis.
     public mutating func stacking(_ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(a.rank >= 1 && a.shape.replacingFirst(with: 0) == b.shape.replacingFirst(with: 0),
-                     "TensorBuffer.stacking: shapes \(a.shape) and \(b.shape) differ after the first axis")
+        require(a.rank >= 1 && a.shape.replacingFirst(with: 0) == b.shape.replacingFirst(with: 0),
+                "TensorBuffer.stacking: shapes \(a.shape) and \(b.shape) differ after the first axis")
         return fill(shape: a.shape.replacingFirst(with: a.shape[0] + b.shape[0])) { joined in
             a.withUnsafeBufferPointer { joined.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
             b.withUnsafeBufferPointer { (joined.baseAddress! + a.count).update(from: $0.baseAddress!, count: $0.count) }
@@ -67,7 +67,8 @@ extension Tensor {
 
     /// Changes the shape to one that fits the existing storage (used by `TensorBuffer`).
     mutating func setShapeReusingStorage(_ newShape: TensorShape) {
-        precondition(newShape.elementCount <= storageCapacity, "Tensor: shape \(newShape) exceeds its storage")
+        require(newShape.elementCount <= storageCapacity,
+                "Tensor: shape \(newShape) needs \(newShape.elementCount) elements, its storage holds \(storageCapacity)")
         shape = newShape
     }
 }

@@ -48,8 +48,8 @@ public struct BatchSequence: Sequence, Sendable {
     /// - Precondition: `data` has rank ≥ 1 and `batchSize ≥ 1`.
     public init(_ data: Tensor, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, epoch: Int = 0,
                 lastBatch: LastBatchPolicy = .drop) {
-        precondition(data.rank >= 1, "BatchSequence: the dataset needs a sample axis, got shape \(data.shape)")
-        precondition(batchSize >= 1, "BatchSequence: batchSize must be at least 1, got \(batchSize)")
+        require(data.rank >= 1, "BatchSequence: the dataset needs a sample axis, got shape \(data.shape)")
+        require(batchSize >= 1, "BatchSequence: batchSize must be at least 1, got \(batchSize)")
         self.data = data
         self.batchSize = batchSize
         self.lastBatch = lastBatch
@@ -75,7 +75,7 @@ public struct BatchSequence: Sequence, Sendable {
     /// The sample indices of batch `index` (e.g. to pick the matching labels).
     /// - Precondition: `0 <= index < batchCount`.
     public func indices(ofBatch index: Int) -> ArraySlice<Int> {
-        precondition(index >= 0 && index < batchCount, "BatchSequence: batch \(index) out of range 0..<\(batchCount)")
+        require(index >= 0 && index < batchCount, "BatchSequence: batch \(index) out of range 0..<\(batchCount)")
         return order[(index * batchSize)..<Swift.min((index + 1) * batchSize, order.count)]
     }
 

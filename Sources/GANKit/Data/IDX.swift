@@ -28,12 +28,12 @@ public struct IDXFile: Sendable, Equatable {
     /// Creates an IDX file from its dimensions and row-major bytes.
     /// - Precondition: 1 to 4 dimensions, none negative, whose product is `bytes.count`.
     public init(dimensions: [Int], bytes: [UInt8]) {
-        precondition((1...Self.maximumRank).contains(dimensions.count),
-                     "IDXFile: \(dimensions.count) dimensions; IDX supports 1 to \(Self.maximumRank)")
-        precondition(dimensions.allSatisfy { $0 >= 0 && UInt64($0) <= UInt64(UInt32.max) },
-                     "IDXFile: dimensions \(dimensions) must each lie in 0...\(UInt32.max)")
-        precondition(Self.elementCount(dimensions) == bytes.count,
-                     "IDXFile: dimensions \(dimensions) need \(Self.elementCount(dimensions) ?? -1) bytes, got \(bytes.count)")
+        require((1...Self.maximumRank).contains(dimensions.count),
+                "IDXFile: \(dimensions.count) dimensions; IDX supports 1 to \(Self.maximumRank)")
+        require(dimensions.allSatisfy { $0 >= 0 && UInt64($0) <= UInt64(UInt32.max) },
+                "IDXFile: dimensions \(dimensions) must each lie in 0...\(UInt32.max)")
+        require(Self.elementCount(dimensions) == bytes.count,
+                "IDXFile: dimensions \(dimensions) need \(Self.elementCount(dimensions) ?? -1) bytes, got \(bytes.count)")
         self.dimensions = dimensions
         self.bytes = bytes
     }

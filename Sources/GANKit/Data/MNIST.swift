@@ -21,9 +21,9 @@ public struct ImageDataset: Sendable {
     /// Creates a dataset.
     /// - Precondition: `images` has rank 4 and, if given, `labels.count == images.shape[0]`.
     public init(images: Tensor, labels: [Int]? = nil) {
-        precondition(images.rank == 4, "ImageDataset: images must be [N, C, H, W], got \(images.shape)")
-        precondition(labels == nil || labels?.count == images.shape[0],
-                     "ImageDataset: \(labels?.count ?? 0) labels for \(images.shape[0]) images")
+        require(images.rank == 4, "ImageDataset: images must be [N, C, H, W], got \(images.shape)")
+        require(labels == nil || labels?.count == images.shape[0],
+                "ImageDataset: \(labels?.count ?? 0) labels for \(images.shape[0]) images")
         self.images = images
         self.labels = labels
     }

@@ -16,8 +16,8 @@ import Foundation
 /// - Parameter probabilities: softmax outputs `[N, K]`, rows summing to 1 (see ``softmax(_:)``).
 /// - Precondition: `N ≥ 1`.
 public func classifierScore(probabilities: Tensor) -> Double {
-    precondition(probabilities.rank == 2 && probabilities.shape[0] >= 1,
-                 "classifierScore: expected probabilities [N, K], got \(probabilities.shape)")
+    require(probabilities.rank == 2 && probabilities.shape[0] >= 1,
+            "classifierScore: expected probabilities [N, K], got \(probabilities.shape)")
     let n = probabilities.shape[0], k = probabilities.shape[1]
     return probabilities.withUnsafeBufferPointer { p in
         var marginal = [Double](repeating: 0, count: k)
@@ -52,7 +52,7 @@ public struct ClassHistogram: Sendable, Equatable, Codable {
     /// Counts the arg max of each row of `probabilities` (or logits) `[N, K]`;
     /// ties go to the lower class index.
     public init(predictions: Tensor, coverageThreshold: Double = 0.1) {
-        precondition(predictions.rank == 2, "ClassHistogram: expected [N, K], got \(predictions.shape)")
+        require(predictions.rank == 2, "ClassHistogram: expected [N, K], got \(predictions.shape)")
         var counts = [Int](repeating: 0, count: predictions.shape[1])
         for label in Self.argMax(predictions) { counts[label] += 1 }
         self.init(counts: counts, coverageThreshold: coverageThreshold)
@@ -60,8 +60,8 @@ public struct ClassHistogram: Sendable, Equatable, Codable {
 
     /// The index of the largest value in each row of `predictions` `[N, K]` (ties go to the lower index).
     public static func argMax(_ predictions: Tensor) -> [Int] {
-        precondition(predictions.rank == 2 && predictions.shape[1] >= 1,
-                     "ClassHistogram.argMax: expected [N, K], got \(predictions.shape)")
+        require(predictions.rank == 2 && predictions.shape[1] >= 1,
+                "ClassHistogram.argMax: expected [N, K], got \(predictions.shape)")
         let n = predictions.shape[0], k = predictions.shape[1]
         return predictions.withUnsafeBufferPointer { p in
             (0..<n).map { i in
@@ -74,7 +74,8 @@ public struct ClassHistogram: Sendable, Equatable, Codable {
 
     /// Creates a histogram from counts.
     public init(counts: [Int], coverageThreshold: Double = 0.1) {
-        precondition(!counts.isEmpty && counts.allSatisfy { $0 >= 0 }, "ClassHistogram: invalid counts \(counts)")
+        require(!counts.isEmpty && counts.allSatisfy { $0 >= 0 },
+                "ClassHistogram: expected one count ≥ 0 per class (at least one class), got \(counts)")
         self.counts = counts
         self.coverageThreshold = coverageThreshold
     }

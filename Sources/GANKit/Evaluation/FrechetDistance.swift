@@ -20,13 +20,13 @@ public struct FeatureStatistics: Sendable, Equatable {
     /// Computes the statistics of `features` `[N, D]` (any rank ≥ 2 is read as `[N, rest]`).
     /// - Precondition: `N ≥ 2` and every value is finite.
     public init(features: Tensor) {
-        precondition(features.rank >= 2 && features.shape[0] >= 2,
-                     "FeatureStatistics: expected features [N, D] with N ≥ 2, got \(features.shape)")
+        require(features.rank >= 2 && features.shape[0] >= 2,
+                "FeatureStatistics: expected features [N, D] with N ≥ 2, got \(features.shape)")
         let n = features.shape[0], d = features.shape.elementsPerItem
         var mean = [Double](repeating: 0, count: d)
         var covariance = [Double](repeating: 0, count: d * d)
         features.withUnsafeBufferPointer { x in
-            precondition(x.allSatisfy(\.isFinite), "FeatureStatistics: the features have non-finite values")
+            require(x.allSatisfy(\.isFinite), "FeatureStatistics: the features have non-finite values")
             for row in 0..<n { for j in 0..<d { mean[j] += Double(x[row * d + j]) } }
             for j in 0..<d { mean[j] /= Double(n) }
             var centered = [Double](repeating: 0, count: d)
@@ -54,8 +54,8 @@ public struct FeatureStatistics: Sendable, Equatable {
     /// Creates statistics from a known mean `[D]` and covariance `[D, D]` (row-major).
     /// - Precondition: `covariance.count == mean.count²`.
     public init(mean: [Double], covariance: [Double], count: Int) {
-        precondition(covariance.count == mean.count * mean.count,
-                     "FeatureStatistics: covariance has \(covariance.count) values for dimension \(mean.count)")
+        require(covariance.count == mean.count * mean.count,
+                "FeatureStatistics: covariance has \(covariance.count) values for dimension \(mean.count)")
         self.mean = mean
         self.covariance = covariance
         self.count = count
@@ -83,8 +83,8 @@ public struct FeatureStatistics: Sendable, Equatable {
 ///
 /// - Precondition: both statistics have the same dimension.
 public func frechetDistance(_ first: FeatureStatistics, _ second: FeatureStatistics) -> Double {
-    precondition(first.dimension == second.dimension,
-                 "frechetDistance: feature dimensions \(first.dimension) and \(second.dimension) differ")
+    require(first.dimension == second.dimension,
+            "frechetDistance: feature dimensions \(first.dimension) and \(second.dimension) differ")
     let d = first.dimension
     var meanTerm = 0.0
     for j in 0..<d {

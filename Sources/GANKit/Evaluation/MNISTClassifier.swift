@@ -96,9 +96,9 @@ public final class MNISTClassifier {
     /// - Returns: features `[N, 128]` and logits `[N, 10]`.
     /// - Precondition: `images` has shape `[N, 1, 28, 28]`.
     public func outputs(_ images: Tensor, batchSize: Int = 500) -> (features: Tensor, logits: Tensor) {
-        precondition(images.rank == 4 && TensorShape(images.shape.dropFirst()) == Self.imageShape,
-                     "MNISTClassifier: expected images [N, 1, 28, 28], got \(images.shape)")
-        precondition(batchSize >= 1, "MNISTClassifier: batchSize must be ≥ 1, got \(batchSize)")
+        require(images.rank == 4 && TensorShape(images.shape.dropFirst()) == Self.imageShape,
+                "MNISTClassifier: expected images [N, 1, 28, 28], got \(images.shape)")
+        require(batchSize >= 1, "MNISTClassifier: batchSize must be ≥ 1, got \(batchSize)")
         let wasTraining = network.isTraining
         network.isTraining = false
         defer { network.isTraining = wasTraining }
@@ -120,7 +120,7 @@ public final class MNISTClassifier {
     /// The fraction of `images` whose arg-max prediction equals `labels`.
     /// - Precondition: one label per image.
     public func accuracy(images: Tensor, labels: [Int]) -> Double {
-        precondition(labels.count == images.shape[0], "MNISTClassifier: \(labels.count) labels for \(images.shape[0]) images")
+        require(labels.count == images.shape[0], "MNISTClassifier: \(labels.count) labels for \(images.shape[0]) images")
         let predicted = ClassHistogram.argMax(outputs(images).logits)
         let correct = zip(predicted, labels).filter { $0 == $1 }.count
         return Double(correct) / Double(max(labels.count, 1))

@@ -54,10 +54,10 @@ public struct PrecisionRecall: Sendable, Equatable, Codable {
     ///   - neighbours: k, the neighbour whose distance sets each radius (default 3).
     /// - Precondition: both sets have more than `neighbours` rows and the same feature length.
     public init(real: Tensor, generated: Tensor, neighbours: Int = 3) {
-        precondition(real.rank == 2 && generated.rank == 2 && real.shape[1] == generated.shape[1],
-                     "PrecisionRecall: expected features [N, D] and [M, D], got \(real.shape) and \(generated.shape)")
-        precondition(neighbours >= 1 && real.shape[0] > neighbours && generated.shape[0] > neighbours,
-                     "PrecisionRecall: need more than \(neighbours) samples per set, got \(real.shape[0]) and \(generated.shape[0])")
+        require(real.rank == 2 && generated.rank == 2 && real.shape[1] == generated.shape[1],
+                "PrecisionRecall: expected features [N, D] and [M, D], got \(real.shape) and \(generated.shape)")
+        require(neighbours >= 1 && real.shape[0] > neighbours && generated.shape[0] > neighbours,
+                "PrecisionRecall: need more than \(neighbours) samples per set, got \(real.shape[0]) and \(generated.shape[0])")
         let center = real.mean(alongAxis: 0)
         let realCentered = real.addingRowVector(-center)
         let generatedCentered = generated.addingRowVector(-center)

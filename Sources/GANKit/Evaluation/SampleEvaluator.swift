@@ -119,7 +119,8 @@ public final class SampleEvaluator {
     ///   - seed: Seeds the subsampling.
     public init(classifier: MNISTClassifier, reference: Tensor, nearestNeighbourSampleLimit: Int = 5000,
                 neighbours: Int = 3, seed: UInt64 = 0) {
-        precondition(reference.shape[0] > neighbours, "SampleEvaluator: need more than \(neighbours) reference images")
+        require(reference.rank >= 1 && reference.shape[0] > neighbours,
+                "SampleEvaluator: expected more than \(neighbours) reference images, got \(reference.shape)")
         self.classifier = classifier
         self.nearestNeighbourSampleLimit = nearestNeighbourSampleLimit
         self.neighbours = neighbours
@@ -138,8 +139,9 @@ public final class SampleEvaluator {
 
     /// Evaluates precomputed sample features `[M, 128]` and logits `[M, 10]`.
     public func evaluate(features: Tensor, logits: Tensor) -> EvaluationReport {
-        precondition(features.shape[0] > neighbours && logits.shape[0] == features.shape[0],
-                     "SampleEvaluator: need more than \(neighbours) samples, with one logit row each")
+        require(features.shape[0] > neighbours && logits.shape[0] == features.shape[0],
+                "SampleEvaluator: expected more than \(neighbours) samples with one logit row each, "
+                    + "got features \(features.shape) and logits \(logits.shape)")
         let statistics = FeatureStatistics(features: features)
         let probabilities = softmax(logits)
         let histogram = ClassHistogram(predictions: logits)

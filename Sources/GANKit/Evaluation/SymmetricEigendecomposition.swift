@@ -36,9 +36,9 @@ public struct SymmetricEigendecomposition: Sendable {
     /// - Precondition: `matrix.count == dimension²` and every value is finite.
     public init(_ matrix: [Double], dimension: Int, maximumSweeps: Int = 60) {
         let n = dimension
-        precondition(n >= 0 && matrix.count == n * n,
-                     "SymmetricEigendecomposition: \(matrix.count) values for a \(n)×\(n) matrix")
-        precondition(matrix.allSatisfy(\.isFinite), "SymmetricEigendecomposition: the matrix has non-finite values")
+        require(n >= 0 && matrix.count == n * n,
+                "SymmetricEigendecomposition: \(matrix.count) values for a \(n)×\(n) matrix")
+        require(matrix.allSatisfy(\.isFinite), "SymmetricEigendecomposition: the matrix has non-finite values")
         var a = matrix
         for i in 0..<n {
             for j in (i + 1)..<n {

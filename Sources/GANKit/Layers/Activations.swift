@@ -41,8 +41,8 @@ public class ElementwiseActivation: ParameterlessLayer {
 
     /// Multiplies `outputGradient` by the activation's derivative.
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
-        precondition(outputGradient.shape == cached.shape,
-                     "\(description).backward: expected output gradient \(cached.shape), got \(outputGradient.shape)")
+        require(outputGradient.shape == cached.shape,
+                "\(description).backward: expected output gradient \(cached.shape), got \(outputGradient.shape)")
         return inputGradientBuffer.fill(shape: cached.shape) { dx in
             cached.withUnsafeBufferPointer { c in
                 outputGradient.withUnsafeBufferPointer { dy in

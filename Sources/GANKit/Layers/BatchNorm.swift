@@ -77,9 +77,9 @@ public final class BatchNorm: InputShapeValidating {
     }
 
     private init(_ features: Int, momentum: Float, epsilon: Float, weight: Tensor?) {
-        precondition(features > 0, "BatchNorm: features must be positive, got \(features)")
-        precondition((0...1).contains(momentum), "BatchNorm: momentum must be in [0, 1], got \(momentum)")
-        precondition(epsilon >= 0, "BatchNorm: epsilon must not be negative, got \(epsilon)")
+        require(features > 0, "BatchNorm: features must be positive, got \(features)")
+        require((0...1).contains(momentum), "BatchNorm: momentum must be in [0, 1], got \(momentum)")
+        require(epsilon >= 0, "BatchNorm: epsilon must not be negative, got \(epsilon)")
         self.features = features
         self.momentum = momentum
         self.epsilon = epsilon
@@ -123,8 +123,8 @@ public final class BatchNorm: InputShapeValidating {
     public func forward(_ input: Tensor) -> Tensor {
         let layout = layout(of: input.shape)
         let training = isTraining
-        precondition(!training || layout.valuesPerChannel > 1,
-                     "\(name): expected more than 1 value per channel in training, got input \(input.shape)")
+        require(!training || layout.valuesPerChannel > 1,
+                "\(name): expected more than 1 value per channel in training, got input \(input.shape)")
         cachedInput = input
         lastForwardWasTraining = training
         let features = self.features
@@ -216,8 +216,8 @@ public final class BatchNorm: InputShapeValidating {
     /// Inference (running statistics are constants): `dx = γ·invstd·dy`.
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
         let layout = layout(of: cachedInput.shape)
-        precondition(outputGradient.shape == cachedInput.shape,
-                     "\(name).backward: expected output gradient \(cachedInput.shape), got \(outputGradient.shape)")
+        require(outputGradient.shape == cachedInput.shape,
+                "\(name).backward: expected output gradient \(cachedInput.shape), got \(outputGradient.shape)")
         let features = self.features, training = lastForwardWasTraining
         let input = cachedInput
         // Per-channel Σdy (scratch row 0) and Σdy·x̂ (row 1).

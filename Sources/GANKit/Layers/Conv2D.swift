@@ -58,10 +58,10 @@ public final class Conv2D: InputShapeValidating {
                 stride: (height: Int, width: Int) = (1, 1), padding: (height: Int, width: Int) = (0, 0),
                 bias: Bool = true, weightInitializer: Initializer = .pytorchDefault,
                 using generator: inout SeededGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0
-                     && stride.height > 0 && stride.width > 0 && padding.height >= 0 && padding.width >= 0,
-                     "Conv2D: channels, kernel size and stride must be positive and padding non-negative, got "
-                     + "\(inChannels) → \(outChannels), kernel \(kernelSize), stride \(stride), padding \(padding)")
+        require(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0
+                && stride.height > 0 && stride.width > 0 && padding.height >= 0 && padding.width >= 0,
+                "Conv2D: channels, kernel size and stride must be positive and padding non-negative, got "
+                + "\(inChannels) → \(outChannels), kernel \(kernelSize), stride \(stride), padding \(padding)")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -179,8 +179,8 @@ public final class Conv2D: InputShapeValidating {
         let g = geometry(for: cachedInput.shape)
         let batch = cachedInput.shape[0], outChannels = self.outChannels
         let expected = imageShape(batch: batch, channels: outChannels, height: g.outputHeight, width: g.outputWidth)
-        precondition(outputGradient.shape == expected,
-                     "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
+        require(outputGradient.shape == expected,
+                "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
         let chunks = imageChunkCount(batch: batch)
         let scratch = ChunkScratch(columnScratch, g, channels: outChannels, batch: batch, chunks: chunks)
         let input = cachedInput

@@ -64,15 +64,15 @@ public final class ConvTranspose2D: InputShapeValidating {
                 stride: (height: Int, width: Int) = (1, 1), padding: (height: Int, width: Int) = (0, 0),
                 outputPadding: (height: Int, width: Int) = (0, 0), bias: Bool = true,
                 weightInitializer: Initializer = .pytorchDefault, using generator: inout SeededGenerator) {
-        precondition(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0
-                     && stride.height > 0 && stride.width > 0 && padding.height >= 0 && padding.width >= 0,
-                     "ConvTranspose2D: channels, kernel size and stride must be positive and padding non-negative, "
-                     + "got \(inChannels) → \(outChannels), kernel \(kernelSize), stride \(stride), "
-                     + "padding \(padding)")
-        precondition((0..<stride.height).contains(outputPadding.height)
-                     && (0..<stride.width).contains(outputPadding.width),
-                     "ConvTranspose2D: output padding \(outputPadding) must be non-negative and smaller than "
-                     + "the stride \(stride)")
+        require(inChannels > 0 && outChannels > 0 && kernelSize.height > 0 && kernelSize.width > 0
+                && stride.height > 0 && stride.width > 0 && padding.height >= 0 && padding.width >= 0,
+                "ConvTranspose2D: channels, kernel size and stride must be positive and padding non-negative, "
+                + "got \(inChannels) → \(outChannels), kernel \(kernelSize), stride \(stride), "
+                + "padding \(padding)")
+        require((0..<stride.height).contains(outputPadding.height)
+                && (0..<stride.width).contains(outputPadding.width),
+                "ConvTranspose2D: output padding \(outputPadding) must be non-negative and smaller than "
+                + "the stride \(stride)")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -188,8 +188,8 @@ public final class ConvTranspose2D: InputShapeValidating {
         let g = geometry(for: cachedInput.shape)
         let batch = cachedInput.shape[0], inChannels = self.inChannels
         let expected = imageShape(batch: batch, channels: outChannels, height: g.height, width: g.width)
-        precondition(outputGradient.shape == expected,
-                     "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
+        require(outputGradient.shape == expected,
+                "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
         let accumulate = parameterGradients == .accumulate
         let chunks = imageChunkCount(batch: batch)
         let scratch = ChunkScratch(columnScratch, g, channels: inChannels, batch: batch, chunks: chunks)

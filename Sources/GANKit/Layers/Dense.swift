@@ -6,7 +6,9 @@ import CGANKitKernels
 /// `[outFeatures, inFeatures]` (PyTorch's layout, so reference weights port
 /// without a transpose) and the bias `[outFeatures]`.
 /// Higher-rank inputs whose items hold `inFeatures` elements (e.g. `[N, 1, 28, 28]`
-/// for 784 features) are read as `[N, inFeatures]`.
+/// or `[N, 28, 28]` for 784 features) are read as `[N, inFeatures]`, and the
+/// input gradient comes back in the input's shape; a rank-1 input or another
+/// item size stops with `Dense(784 → 256): expected input [N, 784], got [4, 100]`.
 public final class Dense: InputShapeValidating {
     /// Number of input features.
     public let inFeatures: Int
@@ -34,8 +36,8 @@ public final class Dense: InputShapeValidating {
     ///   - weightInitializer: default Glorot uniform (Keras' default; PyTorch uses `.pytorchDefault`).
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
                 weightInitializer: Initializer = .glorotUniform(), using generator: inout SeededGenerator) {
-        precondition(inFeatures > 0 && outFeatures > 0,
-                     "Dense: feature counts must be positive, got \(inFeatures) → \(outFeatures)")
+        require(inFeatures > 0 && outFeatures > 0,
+                "Dense: feature counts must be positive, got \(inFeatures) → \(outFeatures)")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = Parameter(name: "weight",
@@ -50,7 +52,7 @@ public final class Dense: InputShapeValidating {
 
     private var name: String { "Dense(\(inFeatures) → \(outFeatures))" }
 
-    /// Why `forward` would reject `shape` (not `[N, inFeatures]`, or `[N, …]` with `inFeatures` elements per item).
+    /// nil when `shape` is `[N, …]` (rank ≥ 2) with `inFeatures` elements per item, else the message `forward` stops with.
     public func inputShapeProblem(for shape: TensorShape) -> String? {
         guard shape.rank >= 2 && shape.elementsPerItem == inFeatures else {
             return inputShapeError(layer: name, expected: "[N, \(inFeatures)]", got: shape)
@@ -98,8 +100,8 @@ public final class Dense: InputShapeValidating {
     /// dW += dyᵀ·x, db += Σ_N dy for dy `[N, outFeatures]`.
     private func accumulateParameterGradients(_ outputGradient: Tensor) {
         let batch = cachedInput.shape[0]
-        precondition(outputGradient.shape == [batch, outFeatures],
-                     "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
+        require(outputGradient.shape == [batch, outFeatures],
+                "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
         let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
         outputGradient.withUnsafeBufferPointer { dy in
             cachedInput.withUnsafeBufferPointer { x in
@@ -120,8 +122,8 @@ public final class Dense: InputShapeValidating {
     /// dx `[N, inFeatures]` = dy · W for dy `[N, outFeatures]`.
     private func inputGradient(_ outputGradient: Tensor) -> Tensor {
         let batch = cachedInput.shape[0]
-        precondition(outputGradient.shape == [batch, outFeatures],
-                     "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
+        require(outputGradient.shape == [batch, outFeatures],
+                "\(name).backward: expected output gradient [\(batch), \(outFeatures)], got \(outputGradient.shape)")
         let (outFeatures, inFeatures) = (self.outFeatures, self.inFeatures)
         return inputGradientBuffer.fill(shape: cachedInput.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in

@@ -39,7 +39,7 @@ public final class Dropout: ParameterlessLayer, RandomizedLayer {
     ///   - rate: drop probability in [0, 1) (Keras' `rate`, PyTorch's `p`).
     ///   - seed: seeds the mask generator.
     public init(rate: Float, seed: UInt64 = 0) {
-        precondition(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
+        require(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
         self.rate = rate
         generator = SeededGenerator(seed: seed)
     }
@@ -79,8 +79,8 @@ public final class Dropout: ParameterlessLayer, RandomizedLayer {
     /// Multiplies the gradient by the same mask (identity in inference).
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
         if lastForwardWasIdentity { return outputGradient }
-        precondition(outputGradient.shape == cachedMask.shape,
-                     "\(description).backward: expected output gradient \(cachedMask.shape), got \(outputGradient.shape)")
+        require(outputGradient.shape == cachedMask.shape,
+                "\(description).backward: expected output gradient \(cachedMask.shape), got \(outputGradient.shape)")
         return inputGradientBuffer.fill(shape: outputGradient.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
                 cachedMask.withUnsafeBufferPointer { m in for i in 0..<dx.count { dx[i] = dy[i] * m[i] } }

@@ -31,8 +31,8 @@ public final class Embedding: InputShapeValidating {
     /// Creates a table of `count` vectors of length `dimension`, drawn from `weightInitializer`.
     public init(count: Int, dimension: Int, weightInitializer: Initializer = .normal(mean: 0, standardDeviation: 1),
                 using generator: inout SeededGenerator) {
-        precondition(count > 0 && dimension > 0,
-                     "Embedding: count and dimension must be positive, got \(count) × \(dimension)")
+        require(count > 0 && dimension > 0,
+                "Embedding: count and dimension must be positive, got \(count) × \(dimension)")
         self.count = count
         self.dimension = dimension
         weight = Parameter(name: "weight", value: weightInitializer.makeTensor([count, dimension], using: &generator))
@@ -81,8 +81,8 @@ public final class Embedding: InputShapeValidating {
 
     /// `weight.gradient[input[n]] += dy[n]` for dy `[N, dimension]`.
     public func backwardParametersOnly(_ outputGradient: Tensor) {
-        precondition(outputGradient.shape == [cachedIndices.count, dimension],
-                     "\(name).backward: expected output gradient [\(cachedIndices.count), \(dimension)], got \(outputGradient.shape)")
+        require(outputGradient.shape == [cachedIndices.count, dimension],
+                "\(name).backward: expected output gradient [\(cachedIndices.count), \(dimension)], got \(outputGradient.shape)")
         let dimension = self.dimension
         outputGradient.withUnsafeBufferPointer { dy in
             weight.withGradientForAccumulation { dw, overwrite in
@@ -98,7 +98,7 @@ public final class Embedding: InputShapeValidating {
     /// The class index a stored value stands for; stops naming the layer and the value when it is not one.
     static func index(_ value: Float, count: Int, layer: @autoclosure () -> String) -> Int {
         guard value.isFinite, value == value.rounded(), value >= 0, value < Float(count) else {
-            preconditionFailure("\(layer()): class index \(value) is not a whole number in 0..<\(count)")
+            requirementFailed("\(layer()): class index \(value) is not a whole number in 0..<\(count)")
         }
         return Int(value)
     }

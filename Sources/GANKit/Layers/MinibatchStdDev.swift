@@ -34,7 +34,7 @@ public final class MinibatchStdDev: InputShapeValidating, ParameterlessLayer {
 
     /// Creates the layer; `groupSize` ≥ 1 (ProGAN and StyleGAN use 4).
     public init(groupSize: Int = 4) {
-        precondition(groupSize >= 1, "MinibatchStdDev: groupSize must be ≥ 1, got \(groupSize)")
+        require(groupSize >= 1, "MinibatchStdDev: groupSize must be ≥ 1, got \(groupSize)")
         self.groupSize = groupSize
     }
 
@@ -112,8 +112,8 @@ public final class MinibatchStdDev: InputShapeValidating, ParameterlessLayer {
         let shape = cachedInput.shape
         var outputShape = shape
         outputShape[1] += 1
-        precondition(outputGradient.shape == outputShape,
-                     "\(name).backward: expected output gradient \(outputShape), got \(outputGradient.shape)")
+        require(outputGradient.shape == outputShape,
+                "\(name).backward: expected output gradient \(outputShape), got \(outputGradient.shape)")
         let (batch, features) = (shape[0], shape.elementsPerItem)
         let positions = features / shape[1]
         let group = min(groupSize, batch), groups = batch / group

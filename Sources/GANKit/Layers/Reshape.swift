@@ -14,7 +14,8 @@ public final class Reshape: ParameterlessLayer, InputShapeValidating {
 
     /// Creates a reshape to `[N] + itemShape`.
     public init(_ itemShape: TensorShape) {
-        precondition(itemShape.rank < TensorShape.maximumRank, "Reshape: item shape \(itemShape) has too many axes")
+        require(itemShape.rank < TensorShape.maximumRank,
+                "Reshape: expected an item shape of at most \(TensorShape.maximumRank - 1) axes, got \(itemShape)")
         self.itemShape = itemShape
         outputShapeTemplate = TensorShape([1] + Array(itemShape))
     }
@@ -39,8 +40,8 @@ public final class Reshape: ParameterlessLayer, InputShapeValidating {
 
     /// Reshapes the gradient back to the input's shape.
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
-        precondition(outputGradient.count == inputShape.elementCount,
-                     "\(description).backward: gradient \(outputGradient.shape) does not match input \(inputShape)")
+        require(outputGradient.count == inputShape.elementCount,
+                "\(description).backward: gradient \(outputGradient.shape) does not match input \(inputShape)")
         return outputGradient.reshaped(to: inputShape)
     }
 
@@ -71,8 +72,8 @@ public final class Flatten: ParameterlessLayer, InputShapeValidating {
 
     /// Reshapes the gradient back to the input's shape.
     public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
-        precondition(outputGradient.count == inputShape.elementCount,
-                     "\(description).backward: gradient \(outputGradient.shape) does not match input \(inputShape)")
+        require(outputGradient.count == inputShape.elementCount,
+                "\(description).backward: gradient \(outputGradient.shape) does not match input \(inputShape)")
         return outputGradient.reshaped(to: inputShape)
     }
 

@@ -86,12 +86,12 @@ public final class SpectralNorm<Wrapped: SpectralNormalizable>: InputShapeValida
     ///   - epsilon: norm floor when normalising `u` and `v` (default 1e-12).
     public init(_ layer: Wrapped, powerIterations: Int = 1, epsilon: Float = 1e-12,
                 using generator: inout SeededGenerator) {
-        precondition(powerIterations >= 1, "SpectralNorm: powerIterations must be ≥ 1, got \(powerIterations)")
-        precondition(epsilon > 0, "SpectralNorm: epsilon must be > 0, got \(epsilon)")
+        require(powerIterations >= 1, "SpectralNorm: powerIterations must be ≥ 1, got \(powerIterations)")
+        require(epsilon > 0, "SpectralNorm: epsilon must be > 0, got \(epsilon)")
         let shape = layer.weight.shape
         let dimension = layer.spectralNormOutputDimension
-        precondition(shape.rank >= 2 && (dimension == 0 || dimension == 1),
-                     "SpectralNorm: output dimension \(dimension) of a weight \(shape) must be 0 or 1")
+        require(shape.rank >= 2 && (dimension == 0 || dimension == 1),
+                "SpectralNorm: output dimension \(dimension) of a weight \(shape) must be 0 or 1")
         self.layer = layer
         self.powerIterations = powerIterations
         self.epsilon = epsilon

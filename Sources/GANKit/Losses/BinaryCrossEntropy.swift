@@ -28,7 +28,7 @@ public struct BinaryCrossEntropy: Loss {
     /// Creates the loss with Keras' clamp, ε = 1e-7.
     /// - Precondition: 0 < ε < 0.5.
     public init(epsilon: Float = 1e-7) {
-        precondition(epsilon > 0 && epsilon < 0.5, "BinaryCrossEntropy: epsilon must lie in (0, 0.5), got \(epsilon)")
+        require(epsilon > 0 && epsilon < 0.5, "BinaryCrossEntropy: epsilon must lie in (0, 0.5), got \(epsilon)")
         self.epsilon = epsilon
     }
 

@@ -70,10 +70,10 @@ func meanElementwiseLoss(
     gradient: inout TensorBuffer,
     _ term: (_ prediction: Double, _ target: Double) -> (value: Double, derivative: Double)
 ) -> (value: Float, gradient: Tensor) {
-    precondition(prediction.shape == target.shape,
-                 lossShapeError(loss: name(), prediction: prediction.shape, target: target.shape))
+    require(prediction.shape == target.shape,
+            lossShapeError(loss: name(), prediction: prediction.shape, target: target.shape))
     let n = prediction.count
-    precondition(n > 0, emptyLossInputError(loss: name(), shape: prediction.shape))
+    require(n > 0, emptyLossInputError(loss: name(), shape: prediction.shape))
     let scale = 1 / Double(n)
     var sum = 0.0
     let result = prediction.withUnsafeBufferPointer { p in
@@ -103,7 +103,7 @@ func meanElementwiseLoss(
     _ term: (_ output: Double) -> (value: Double, derivative: Double)
 ) -> (value: Float, gradient: Tensor) {
     let n = output.count
-    precondition(n > 0, emptyLossInputError(loss: name(), shape: output.shape))
+    require(n > 0, emptyLossInputError(loss: name(), shape: output.shape))
     let scale = 1 / Double(n)
     var sum = 0.0
     let result = output.withUnsafeBufferPointer { x in

@@ -32,10 +32,10 @@ public struct SoftmaxCrossEntropy: Loss {
     /// - Precondition: the shapes are equal, rank ≥ 2, and not empty.
     public func evaluate(_ prediction: Tensor, _ target: Tensor,
                          gradient: inout TensorBuffer) -> (value: Float, gradient: Tensor) {
-        precondition(prediction.shape == target.shape,
-                     lossShapeError(loss: "SoftmaxCrossEntropy", prediction: prediction.shape, target: target.shape))
-        precondition(prediction.rank >= 2 && prediction.count > 0,
-                     "SoftmaxCrossEntropy: expected non-empty logits [N, K], got \(prediction.shape)")
+        require(prediction.shape == target.shape,
+                lossShapeError(loss: "SoftmaxCrossEntropy", prediction: prediction.shape, target: target.shape))
+        require(prediction.rank >= 2 && prediction.count > 0,
+                "SoftmaxCrossEntropy: expected non-empty logits [N, K], got \(prediction.shape)")
         let rows = prediction.shape[0], classes = prediction.shape.elementsPerItem
         var sum = 0.0
         let result = prediction.withUnsafeBufferPointer { x in
@@ -69,17 +69,17 @@ public struct SoftmaxCrossEntropy: Loss {
     /// - Precondition: `labels.count == N` and every label lies in `0..<K`.
     public func evaluate(_ prediction: Tensor, labels: [Int],
                          gradient: inout TensorBuffer) -> (value: Float, gradient: Tensor) {
-        precondition(prediction.rank >= 2 && prediction.count > 0,
-                     "SoftmaxCrossEntropy: expected non-empty logits [N, K], got \(prediction.shape)")
+        require(prediction.rank >= 2 && prediction.count > 0,
+                "SoftmaxCrossEntropy: expected non-empty logits [N, K], got \(prediction.shape)")
         let rows = prediction.shape[0], classes = prediction.shape.elementsPerItem
-        precondition(labels.count == rows, "SoftmaxCrossEntropy: \(labels.count) labels for logits \(prediction.shape)")
+        require(labels.count == rows, "SoftmaxCrossEntropy: \(labels.count) labels for logits \(prediction.shape)")
         var sum = 0.0
         let result = prediction.withUnsafeBufferPointer { x in
             gradient.fill(shape: prediction.shape) { dx in
                 for row in 0..<rows {
                     let label = labels[row]
-                    precondition(label >= 0 && label < classes,
-                                 "SoftmaxCrossEntropy: label \(label) of row \(row) outside 0..<\(classes)")
+                    require(label >= 0 && label < classes,
+                            "SoftmaxCrossEntropy: label \(label) of row \(row) outside 0..<\(classes)")
                     let base = row * classes
                     let logNormalizer = Self.logSumExp(x, base: base, count: classes)
                     sum -= Double(x[base + label]) - logNormalizer
@@ -122,7 +122,7 @@ public func oneHot(_ labels: [Int], classes: Int) -> Tensor {
     var tensor = Tensor(zeros: [labels.count, classes])
     tensor.withUnsafeMutableBufferPointer { values in
         for (row, label) in labels.enumerated() {
-            precondition(label >= 0 && label < classes, "oneHot: label \(label) outside 0..<\(classes)")
+            require(label >= 0 && label < classes, "oneHot: label \(label) outside 0..<\(classes)")
             values[row * classes + label] = 1
         }
     }
@@ -133,7 +133,7 @@ public func oneHot(_ labels: [Int], classes: Int) -> Tensor {
 ///
 /// Returns probabilities `[N, K]` whose rows sum to 1.
 public func softmax(_ logits: Tensor) -> Tensor {
-    precondition(logits.rank >= 2, "softmax: expected logits [N, K], got \(logits.shape)")
+    require(logits.rank >= 2, "softmax: expected logits [N, K], got \(logits.shape)")
     let rows = logits.shape[0], classes = logits.shape.elementsPerItem
     var result = Tensor(zeros: [rows, classes])
     logits.withUnsafeBufferPointer { x in

@@ -69,10 +69,12 @@ public enum DCGAN {
         public var initialChannels: Int { baseWidth << (depth - 1) }
 
         func validate() {
-            precondition(depth >= 1 && imageSize > 0 && imageSize % (1 << depth) == 0,
-                         "DCGAN: imageSize \(imageSize) must be divisible by 2^depth = \(1 << max(depth, 0))")
-            precondition(channels >= 1 && baseWidth >= 1 && latentDimension >= 1,
-                         "DCGAN: channels, baseWidth and latentDimension must be positive")
+            require(depth >= 1 && depth < Int.bitWidth - 1 && imageSize > 0 && imageSize % (1 << depth) == 0,
+                    "DCGAN.Configuration: expected depth ≥ 1 and imageSize a positive multiple of 2^depth, "
+                        + "got imageSize \(imageSize), depth \(depth)")
+            require(channels >= 1 && baseWidth >= 1 && latentDimension >= 1,
+                    "DCGAN.Configuration: channels, baseWidth and latentDimension must be ≥ 1, "
+                        + "got \(channels), \(baseWidth), \(latentDimension)")
         }
     }
 

@@ -68,11 +68,11 @@ public final class Adam: Optimizer {
     ///     (default) for the L2 form `g ← g + λ·p`.
     public init(parameters: [Parameter], learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
-        precondition(learningRate >= 0, "Adam: learningRate must be ≥ 0, got \(learningRate)")
-        precondition(beta1 >= 0 && beta1 < 1, "Adam: beta1 must lie in [0, 1), got \(beta1)")
-        precondition(beta2 >= 0 && beta2 < 1, "Adam: beta2 must lie in [0, 1), got \(beta2)")
-        precondition(epsilon >= 0, "Adam: epsilon must be ≥ 0, got \(epsilon)")
-        precondition(weightDecay >= 0, "Adam: weightDecay must be ≥ 0, got \(weightDecay)")
+        require(learningRate >= 0, "Adam: learningRate must be ≥ 0, got \(learningRate)")
+        require(beta1 >= 0 && beta1 < 1, "Adam: beta1 must lie in [0, 1), got \(beta1)")
+        require(beta2 >= 0 && beta2 < 1, "Adam: beta2 must lie in [0, 1), got \(beta2)")
+        require(epsilon >= 0, "Adam: epsilon must be ≥ 0, got \(epsilon)")
+        require(weightDecay >= 0, "Adam: weightDecay must be ≥ 0, got \(weightDecay)")
         checkDistinctParameters(parameters, optimizer: "Adam")
         self.parameters = parameters
         self.learningRate = learningRate

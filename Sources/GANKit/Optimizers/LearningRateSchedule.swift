@@ -25,7 +25,7 @@ public indirect enum LearningRateSchedule: Sendable, Hashable, CustomStringConve
 
     /// The multiplier of the base learning rate for the update after `step` earlier updates.
     public func factor(atStep step: Int) -> Double {
-        precondition(step >= 0, "LearningRateSchedule: step must be ≥ 0, got \(step)")
+        require(step >= 0, "LearningRateSchedule: step must be ≥ 0, got \(step)")
         switch self {
         case .constant:
             return 1
@@ -47,16 +47,16 @@ public indirect enum LearningRateSchedule: Sendable, Hashable, CustomStringConve
         case .constant:
             break
         case let .stepDecay(every, gamma):
-            precondition(every >= 1 && gamma.isFinite && gamma >= 0,
-                         "LearningRateSchedule.stepDecay: every must be ≥ 1 and gamma finite and ≥ 0, got \(every), \(gamma)")
+            require(every >= 1 && gamma.isFinite && gamma >= 0,
+                    "LearningRateSchedule.stepDecay: every must be ≥ 1 and gamma finite and ≥ 0, got \(every), \(gamma)")
         case let .exponential(gamma):
-            precondition(gamma.isFinite && gamma >= 0,
-                         "LearningRateSchedule.exponential: gamma must be finite and ≥ 0, got \(gamma)")
+            require(gamma.isFinite && gamma >= 0,
+                    "LearningRateSchedule.exponential: gamma must be finite and ≥ 0, got \(gamma)")
         case let .cosine(steps, minimumFactor):
-            precondition(steps >= 1 && minimumFactor.isFinite && minimumFactor >= 0,
-                         "LearningRateSchedule.cosine: steps must be ≥ 1 and minimumFactor finite and ≥ 0, got \(steps), \(minimumFactor)")
+            require(steps >= 1 && minimumFactor.isFinite && minimumFactor >= 0,
+                    "LearningRateSchedule.cosine: steps must be ≥ 1 and minimumFactor finite and ≥ 0, got \(steps), \(minimumFactor)")
         case let .warmup(steps, then):
-            precondition(steps >= 1, "LearningRateSchedule.warmup: steps must be ≥ 1, got \(steps)")
+            require(steps >= 1, "LearningRateSchedule.warmup: steps must be ≥ 1, got \(steps)")
             then.validate()
         }
     }

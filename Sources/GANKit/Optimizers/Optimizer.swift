@@ -82,16 +82,16 @@ public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
 func checkDistinctParameters(_ parameters: [Parameter], optimizer: String) {
     var seen = Set<ObjectIdentifier>()
     for (index, parameter) in parameters.enumerated() {
-        precondition(seen.insert(ObjectIdentifier(parameter)).inserted,
-                     "\(optimizer): parameter \(index) (\"\(parameter.name)\") appears more than once")
+        require(seen.insert(ObjectIdentifier(parameter)).inserted,
+                "\(optimizer): parameter \(index) (\"\(parameter.name)\") appears more than once")
     }
 }
 
 /// Stops if a parameter's gradient does not have the shape of its value.
 @inline(__always)
 func checkGradientShape(_ parameter: Parameter, index: Int, optimizer: String) {
-    precondition(parameter.gradient.shape == parameter.value.shape,
-                 "\(optimizer): parameter \(index) (\"\(parameter.name)\") has value \(parameter.value.shape) but gradient \(parameter.gradient.shape)")
+    require(parameter.gradient.shape == parameter.value.shape,
+            "\(optimizer): parameter \(index) (\"\(parameter.name)\") has value \(parameter.value.shape) but gradient \(parameter.gradient.shape)")
 }
 
 /// Step counts are split into two floats, each an integer below 2²⁴ and so exact.

@@ -63,11 +63,11 @@ public final class RMSProp: Optimizer {
     ///   - weightDecay: L2 coefficient λ ≥ 0 (default 0).
     public init(parameters: [Parameter], learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
                 momentum: Float = 0, centered: Bool = false, weightDecay: Float = 0) {
-        precondition(learningRate >= 0, "RMSProp: learningRate must be ≥ 0, got \(learningRate)")
-        precondition(alpha >= 0 && alpha < 1, "RMSProp: alpha must lie in [0, 1), got \(alpha)")
-        precondition(epsilon >= 0, "RMSProp: epsilon must be ≥ 0, got \(epsilon)")
-        precondition(momentum >= 0, "RMSProp: momentum must be ≥ 0, got \(momentum)")
-        precondition(weightDecay >= 0, "RMSProp: weightDecay must be ≥ 0, got \(weightDecay)")
+        require(learningRate >= 0, "RMSProp: learningRate must be ≥ 0, got \(learningRate)")
+        require(alpha >= 0 && alpha < 1, "RMSProp: alpha must lie in [0, 1), got \(alpha)")
+        require(epsilon >= 0, "RMSProp: epsilon must be ≥ 0, got \(epsilon)")
+        require(momentum >= 0, "RMSProp: momentum must be ≥ 0, got \(momentum)")
+        require(weightDecay >= 0, "RMSProp: weightDecay must be ≥ 0, got \(weightDecay)")
         checkDistinctParameters(parameters, optimizer: "RMSProp")
         self.parameters = parameters
         self.learningRate = learningRate

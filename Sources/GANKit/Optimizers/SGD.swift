@@ -46,10 +46,10 @@ public final class SGD: Optimizer {
     ///   - weightDecay: L2 coefficient λ ≥ 0 (default 0).
     public init(parameters: [Parameter], learningRate: Float, momentum: Float = 0, nesterov: Bool = false,
                 weightDecay: Float = 0) {
-        precondition(learningRate >= 0, "SGD: learningRate must be ≥ 0, got \(learningRate)")
-        precondition(momentum >= 0, "SGD: momentum must be ≥ 0, got \(momentum)")
-        precondition(!nesterov || momentum > 0, "SGD: nesterov requires momentum > 0")
-        precondition(weightDecay >= 0, "SGD: weightDecay must be ≥ 0, got \(weightDecay)")
+        require(learningRate >= 0, "SGD: learningRate must be ≥ 0, got \(learningRate)")
+        require(momentum >= 0, "SGD: momentum must be ≥ 0, got \(momentum)")
+        require(!nesterov || momentum > 0, "SGD: nesterov requires momentum > 0, got \(momentum)")
+        require(weightDecay >= 0, "SGD: weightDecay must be ≥ 0, got \(weightDecay)")
         checkDistinctParameters(parameters, optimizer: "SGD")
         self.parameters = parameters
         self.learningRate = learningRate

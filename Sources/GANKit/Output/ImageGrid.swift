@@ -23,12 +23,12 @@ import Foundation
 /// - Returns: A `RasterImage` with `C` channels.
 /// - Precondition: the shape and parameters are as described.
 public func makeImageGrid(_ images: Tensor, columns: Int = 8, padding: Int = 2, padValue: Float = -1) -> RasterImage {
-    precondition(images.rank == 4, "makeImageGrid: expected [N, C, H, W], got \(images.shape)")
+    require(images.rank == 4, "makeImageGrid: expected [N, C, H, W], got \(images.shape)")
     let (count, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
-    precondition(count >= 1, "makeImageGrid: no images to tile")
-    precondition(channels == 1 || channels == 3, "makeImageGrid: expected 1 or 3 channels, got \(channels)")
-    precondition(columns >= 1, "makeImageGrid: columns must be at least 1, got \(columns)")
-    precondition(padding >= 0, "makeImageGrid: padding must not be negative, got \(padding)")
+    require(count >= 1, "makeImageGrid: expected at least one image, got \(images.shape)")
+    require(channels == 1 || channels == 3, "makeImageGrid: expected 1 or 3 channels, got \(channels)")
+    require(columns >= 1, "makeImageGrid: columns must be at least 1, got \(columns)")
+    require(padding >= 0, "makeImageGrid: padding must not be negative, got \(padding)")
 
     let gridColumns = min(columns, count)
     let gridRows = (count + gridColumns - 1) / gridColumns

@@ -16,9 +16,10 @@ public struct RasterImage: Sendable, Equatable {
     /// Creates an image from its pixels.
     /// - Precondition: `pixels.count == width · height · channels`.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-        precondition(width >= 0 && height >= 0 && channels >= 1, "RasterImage: bad size \(width)×\(height)×\(channels)")
-        precondition(pixels.count == width * height * channels,
-                     "RasterImage: \(pixels.count) bytes for \(width)×\(height)×\(channels)")
+        require(width >= 0 && height >= 0 && channels >= 1,
+                "RasterImage: expected width, height ≥ 0 and channels ≥ 1, got \(width)×\(height)×\(channels)")
+        require(pixels.count == width * height * channels,
+                "RasterImage: expected \(width)×\(height)×\(channels) bytes, got \(pixels.count)")
         self.width = width
         self.height = height
         self.channels = channels
@@ -28,7 +29,7 @@ public struct RasterImage: Sendable, Equatable {
     /// The bytes of pixel (`x`, `y`), one per channel.
     /// - Precondition: the pixel lies inside the image.
     public func pixel(x: Int, y: Int) -> ArraySlice<UInt8> {
-        precondition(x >= 0 && x < width && y >= 0 && y < height, "RasterImage: pixel (\(x), \(y)) outside \(width)×\(height)")
+        require(x >= 0 && x < width && y >= 0 && y < height, "RasterImage: pixel (\(x), \(y)) outside \(width)×\(height)")
         let start = (y * width + x) * channels
         return pixels[start..<(start + channels)]
     }

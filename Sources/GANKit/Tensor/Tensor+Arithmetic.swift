@@ -1,13 +1,13 @@
 /// Elementwise arithmetic, scalar arithmetic and row-vector broadcasting.
 ///
-/// Binary operators require equal shapes (a precondition names both), except
+/// Binary operators require equal shapes (a mismatch stops with a message naming both), except
 /// ``addingRowVector(_:)``, which adds a `[F]` vector to every row of `[N, F]`
 /// (how a bias is applied).
 extension Tensor {
     /// Applies `operation` pairwise to `lhs` and `rhs` (same shape).
     @inlinable
     static func zipMap(_ lhs: Tensor, _ rhs: Tensor, _ name: String, _ operation: (Float, Float) -> Float) -> Tensor {
-        precondition(lhs.shape == rhs.shape, "Tensor \(name): shapes \(lhs.shape) and \(rhs.shape) differ")
+        require(lhs.shape == rhs.shape, "Tensor \(name): shapes \(lhs.shape) and \(rhs.shape) differ")
         var result = Tensor(zeros: lhs.shape)
         result.withUnsafeMutableBufferPointer { out in
             lhs.withUnsafeBufferPointer { a in
@@ -55,7 +55,7 @@ extension Tensor {
 
     /// Adds `rhs` elementwise in place. - Precondition: equal shapes.
     public static func += (lhs: inout Tensor, rhs: Tensor) {
-        precondition(lhs.shape == rhs.shape, "Tensor +=: shapes \(lhs.shape) and \(rhs.shape) differ")
+        require(lhs.shape == rhs.shape, "Tensor +=: shapes \(lhs.shape) and \(rhs.shape) differ")
         lhs.withUnsafeMutableBufferPointer { out in
             rhs.withUnsafeBufferPointer { b in for index in 0..<out.count { out[index] += b[index] } }
         }
@@ -63,7 +63,7 @@ extension Tensor {
 
     /// Subtracts `rhs` elementwise in place. - Precondition: equal shapes.
     public static func -= (lhs: inout Tensor, rhs: Tensor) {
-        precondition(lhs.shape == rhs.shape, "Tensor -=: shapes \(lhs.shape) and \(rhs.shape) differ")
+        require(lhs.shape == rhs.shape, "Tensor -=: shapes \(lhs.shape) and \(rhs.shape) differ")
         lhs.withUnsafeMutableBufferPointer { out in
             rhs.withUnsafeBufferPointer { b in for index in 0..<out.count { out[index] -= b[index] } }
         }
@@ -79,8 +79,8 @@ extension Tensor {
     /// - Precondition: `vector.count` equals the elements per item.
     public func addingRowVector(_ vector: Tensor) -> Tensor {
         let width = rank == 1 ? count : shape.elementsPerItem
-        precondition(vector.count == width,
-                     "Tensor.addingRowVector: vector \(vector.shape) does not match rows of \(shape)")
+        require(vector.count == width,
+                "Tensor.addingRowVector: vector \(vector.shape) does not match rows of \(shape)")
         var result = self
         result.withUnsafeMutableBufferPointer { out in
             vector.withUnsafeBufferPointer { v in
@@ -96,7 +96,7 @@ extension Tensor {
     /// Copies `source`'s elements into this tensor, keeping this tensor's shape.
     /// - Precondition: equal element counts.
     public mutating func assign(from source: Tensor) {
-        precondition(source.count == count, "Tensor.assign: source \(source.shape) does not fit \(shape)")
+        require(source.count == count, "Tensor.assign: source \(source.shape) does not fit \(shape)")
         let elementCount = count
         withUnsafeMutableBufferPointer { out in
             source.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: elementCount) }

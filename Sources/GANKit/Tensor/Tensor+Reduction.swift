@@ -13,20 +13,20 @@ extension Tensor {
 
     /// The largest element. - Precondition: not empty.
     public func max() -> Float {
-        precondition(count > 0, "Tensor.max: empty tensor")
+        require(count > 0, "Tensor.max: expected a non-empty tensor, got shape \(shape)")
         return withUnsafeBufferPointer { $0.max()! }
     }
 
     /// The smallest element. - Precondition: not empty.
     public func min() -> Float {
-        precondition(count > 0, "Tensor.min: empty tensor")
+        require(count > 0, "Tensor.min: expected a non-empty tensor, got shape \(shape)")
         return withUnsafeBufferPointer { $0.min()! }
     }
 
     /// Sums over `axis`, removing it: `[2, 3, 4].sum(alongAxis: 1)` has shape `[2, 4]`.
     /// - Precondition: `0 <= axis < rank`.
     public func sum(alongAxis axis: Int) -> Tensor {
-        precondition(axis >= 0 && axis < rank, "Tensor.sum(alongAxis: \(axis)): axis out of range for shape \(shape)")
+        require(axis >= 0 && axis < rank, "Tensor.sum(alongAxis: \(axis)): axis out of range for shape \(shape)")
         let outer = shape.prefix(axis).reduce(1, *)
         let length = shape[axis]
         let inner = shape.suffix(from: axis + 1).reduce(1, *)
@@ -51,7 +51,7 @@ extension Tensor {
 
     /// The mean over `axis`, removing it. - Precondition: `0 <= axis < rank`.
     public func mean(alongAxis axis: Int) -> Tensor {
-        precondition(axis >= 0 && axis < rank, "Tensor.mean(alongAxis: \(axis)): axis out of range for shape \(shape)")
+        require(axis >= 0 && axis < rank, "Tensor.mean(alongAxis: \(axis)): axis out of range for shape \(shape)")
         let length = Float(shape[axis])
         return sum(alongAxis: axis).map { length == 0 ? 0 : $0 / length }
     }

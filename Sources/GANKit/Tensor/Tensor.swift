@@ -26,8 +26,8 @@ public struct Tensor: Sendable {
 
     @usableFromInline
     init(shape: TensorShape, storage: TensorStorage, offset: Int) {
-        precondition(offset + shape.elementCount <= storage.capacity,
-                     "Tensor: shape \(shape) does not fit its storage")
+        require(offset + shape.elementCount <= storage.capacity,
+                "Tensor: shape \(shape) at offset \(offset) does not fit a storage of \(storage.capacity) elements")
         self.shape = shape
         self.storage = storage
         self.offset = offset
@@ -58,8 +58,8 @@ public struct Tensor: Sendable {
     /// Creates a tensor from row-major `values`.
     /// - Precondition: `values.count` equals the product of `shape`.
     public init(shape: TensorShape, values: [Float]) {
-        precondition(values.count == shape.elementCount,
-                     "Tensor(shape: \(shape), values:): expected \(shape.elementCount) values, got \(values.count)")
+        require(values.count == shape.elementCount,
+                "Tensor(shape: \(shape), values:): expected \(shape.elementCount) values, got \(values.count)")
         self.init(zeros: shape)
         let base = storage.base
         values.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: values.count) }
@@ -89,10 +89,10 @@ public struct Tensor: Sendable {
     }
 
     private func flatIndex(_ indices: [Int]) -> Int {
-        precondition(indices.count == rank, "Tensor subscript: \(indices.count) indices for shape \(shape)")
+        require(indices.count == rank, "Tensor subscript: \(indices.count) indices for shape \(shape)")
         var flat = 0
         for (axis, index) in indices.enumerated() {
-            precondition(index >= 0 && index < shape[axis], "Tensor subscript: index \(indices) out of range for shape \(shape)")
+            require(index >= 0 && index < shape[axis], "Tensor subscript: index \(indices) out of range for shape \(shape)")
             flat = flat * shape[axis] + index
         }
         return flat
@@ -135,25 +135,25 @@ public struct Tensor: Sendable {
     /// Returns the same elements with a new shape, sharing storage (no copy).
     /// - Precondition: the element counts match.
     public func reshaped(to newShape: TensorShape) -> Tensor {
-        precondition(newShape.elementCount == count,
-                     "Tensor.reshaped: cannot reshape \(shape) (\(count) elements) to \(newShape) (\(newShape.elementCount) elements)")
+        require(newShape.elementCount == count,
+                "Tensor.reshaped: cannot reshape \(shape) (\(count) elements) to \(newShape) (\(newShape.elementCount) elements)")
         return Tensor(shape: newShape, storage: storage, offset: offset)
     }
 
     /// Changes the shape in place without copying.
     /// - Precondition: the element counts match.
     public mutating func reshape(to newShape: TensorShape) {
-        precondition(newShape.elementCount == count,
-                     "Tensor.reshape: cannot reshape \(shape) (\(count) elements) to \(newShape) (\(newShape.elementCount) elements)")
+        require(newShape.elementCount == count,
+                "Tensor.reshape: cannot reshape \(shape) (\(count) elements) to \(newShape) (\(newShape.elementCount) elements)")
         shape = newShape
     }
 
     /// The items `range` along the first axis (e.g. a mini-batch), sharing storage.
     /// - Precondition: rank ≥ 1 and `range` lies within the first dimension.
     public func slice(_ range: Range<Int>) -> Tensor {
-        precondition(rank >= 1, "Tensor.slice: a scalar tensor has no first axis")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[0],
-                     "Tensor.slice: range \(range) out of bounds for shape \(shape)")
+        require(rank >= 1, "Tensor.slice: expected a tensor with a first axis, got a scalar \(shape)")
+        require(range.lowerBound >= 0 && range.upperBound <= shape[0],
+                "Tensor.slice: range \(range) out of bounds for shape \(shape)")
         return Tensor(shape: shape.replacingFirst(with: range.count), storage: storage,
                       offset: offset + range.lowerBound * shape.elementsPerItem)
     }
@@ -185,11 +185,11 @@ extension Tensor {
     /// Joins tensors along the first axis: `[a, …] + [b, …]` → `[a + b, …]`.
     /// - Precondition: at least one tensor; all items have the same shape.
     public init(concatenating tensors: [Tensor]) {
-        precondition(!tensors.isEmpty, "Tensor(concatenating:): no tensors")
+        require(!tensors.isEmpty, "Tensor(concatenating:): expected at least one tensor, got none")
         let itemShape = Array(tensors[0].shape.dropFirst())
         for tensor in tensors {
-            precondition(tensor.rank >= 1 && Array(tensor.shape.dropFirst()) == itemShape,
-                         "Tensor(concatenating:): shape \(tensor.shape) does not match \(tensors[0].shape) after the first axis")
+            require(tensor.rank >= 1 && Array(tensor.shape.dropFirst()) == itemShape,
+                    "Tensor(concatenating:): shape \(tensor.shape) does not match \(tensors[0].shape) after the first axis")
         }
         let total = tensors.reduce(0) { $0 + $1.shape[0] }
         self.init(zeros: TensorShape([total] + itemShape))

@@ -18,15 +18,15 @@ public struct TensorShape: Sendable, Hashable, RandomAccessCollection, Expressib
     /// - Precondition: at most `maximumRank` dimensions, none negative.
     @inlinable
     public init<C: Collection>(_ dimensions: C) where C.Element == Int {
-        precondition(dimensions.count <= Self.maximumRank,
-                     "TensorShape: rank \(dimensions.count) exceeds the maximum \(Self.maximumRank)")
+        // The messages capture values only: capturing `dimensions` would keep an
+        // array literal (`[batch, features]`) alive on the heap in every layer call.
+        let rank = dimensions.count
+        require(rank <= Self.maximumRank, "TensorShape: rank \(rank) exceeds the maximum \(Self.maximumRank)")
         var packed = SIMD8<Int>(repeating: 0)
-        for (index, dimension) in dimensions.enumerated() {
-            precondition(dimension >= 0, "TensorShape: negative dimension in \(Array(dimensions))")
-            packed[index] = dimension
-        }
+        for (index, dimension) in dimensions.enumerated() { packed[index] = dimension }
+        require(packed.min() >= 0, "TensorShape: expected dimensions ≥ 0, got \((0..<rank).map { packed[$0] })")
         self.dimensions = packed
-        self.rank = dimensions.count
+        self.rank = rank
     }
 
     /// Creates a shape from an array literal, e.g. `[64, 1, 28, 28]`.
@@ -42,12 +42,12 @@ public struct TensorShape: Sendable, Hashable, RandomAccessCollection, Expressib
     @inlinable
     public subscript(position: Int) -> Int {
         get {
-            precondition(position >= 0 && position < rank, "TensorShape: axis \(position) out of range for rank \(rank)")
+            require(position >= 0 && position < rank, "TensorShape: axis \(position) out of range for rank \(rank)")
             return dimensions[position]
         }
         set {
-            precondition(position >= 0 && position < rank, "TensorShape: axis \(position) out of range for rank \(rank)")
-            precondition(newValue >= 0, "TensorShape: negative dimension \(newValue)")
+            require(position >= 0 && position < rank, "TensorShape: axis \(position) out of range for rank \(rank)")
+            require(newValue >= 0, "TensorShape: negative dimension \(newValue)")
             dimensions[position] = newValue
         }
     }

@@ -3,7 +3,7 @@ import Testing
 
 /// The messages `forward` stops with on a wrong input shape: each names the layer (as its
 /// constructor reads) and both shapes. `forward` calls `requireValidInput`, which stops with
-/// exactly `inputShapeProblem(for:)`, so checking that function checks the precondition.
+/// exactly `inputShapeProblem(for:)`, so checking that function checks the stop message.
 @Suite struct InputShapeTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let layer: @Sendable () -> any InputShapeValidating
@@ -15,7 +15,7 @@ import Testing
 
     static let cases: [Case] = [
         Case(layer: { var rng = SeededGenerator(seed: 1); return Dense(784, 256, using: &rng) },
-             valid: [[64, 784], [64, 1, 28, 28]], invalid: [64, 100],
+             valid: [[64, 784], [64, 1, 28, 28], [64, 28, 28]], invalid: [64, 100],
              message: "Dense(784 → 256): expected input [N, 784], got [64, 100]"),
         Case(layer: { var rng = SeededGenerator(seed: 1); return Dense(3, 2, using: &rng) },
              valid: [[1, 3]], invalid: [3],
