@@ -25,7 +25,7 @@ public struct Recipe: Sendable {
     /// D's target for real images; 0.9 is one-sided label smoothing (`--real-label`).
     public var realLabel: Double
 
-    /// Creates a recipe.
+    /// Creates a recipe (defaults: no penalty, no EMA, real label 1).
     public init(learningRate: Double, r1Gamma: Double? = nil, emaDecay: Double = 0, realLabel: Double = 1) {
         self.learningRate = learningRate
         self.r1Gamma = r1Gamma
@@ -35,10 +35,13 @@ public struct Recipe: Sendable {
 
     /// One line for help texts, e.g. `lr 0.0006, R1 γ 1, EMA 0.999, real label 0.9`.
     public var summary: String {
-        "lr \(learningRate), " + (r1Gamma.map { String(format: "R1 γ %g", $0) } ?? "no penalty")
-            + (emaDecay > 0 ? ", EMA \(emaDecay)" : ", no EMA") + ", real label \(realLabel)"
+        "lr \(short(learningRate)), " + (r1Gamma.map { "R1 γ \(short($0))" } ?? "no penalty")
+            + (emaDecay > 0 ? ", EMA \(short(emaDecay))" : ", no EMA") + ", real label \(short(realLabel))"
     }
 }
+
+/// A number as `%g` prints it: `0.0006`, `1`, `0.999`.
+func short(_ value: Double) -> String { String(format: "%g", value) }
 
 /// Data, length and output of a run: `--epochs`, `--batch-size`, `--latent-dim`, `--seed`,
 /// `--data`, `--limit`, `--out`, `--resume`, `--checkpoint-every`, `--export-samples`.
@@ -73,14 +76,14 @@ public func trainingOptions(recipes: [String: Recipe], defaultRecipe: String) ->
         Option("--recipe", "NAME", kind: .choice(recipes.keys.sorted()), default: defaultRecipe,
                help: recipes.keys.sorted().map { "\($0): \(recipes[$0]!.summary)" }.joined(separator: "; ")),
         Option("--lr", "RATE", kind: .positiveNumber,
-               help: "Adam's learning rate of both networks (default: \(byRecipe { "\($0.learningRate)" }))"),
+               help: "Adam's learning rate of both networks (default: \(byRecipe { short($0.learningRate) }))"),
         Option("--lr-d", "RATE", kind: .positiveNumber, help: "D's learning rate when it should differ from --lr"),
         Option("--beta1", "B", kind: .fraction, default: "0.5", help: "Adam's β1 for both networks (WGAN-GP uses 0)"),
         Option("--beta2", "B", kind: .fraction, default: "0.999", help: "Adam's β2 for both networks (WGAN-GP uses 0.9)"),
         Option("--ema-decay", "D", kind: .fraction,
-               help: "sample from an average of G's weights with this decay, 0 = off (default: \(byRecipe { "\($0.emaDecay)" }))"),
+               help: "sample from an average of G's weights with this decay, 0 = off (default: \(byRecipe { short($0.emaDecay) }))"),
         Option("--real-label", "L", kind: .positiveNumber,
-               help: "D's target for real images, 0.9 = label smoothing (default: \(byRecipe { "\($0.realLabel)" }))"),
+               help: "D's target for real images, 0.9 = label smoothing (default: \(byRecipe { short($0.realLabel) }))"),
         Option("--loss", "NAME", kind: .choice(["ns", "minimax", "lsgan", "hinge", "wgan"]), default: "ns",
                help: "ns: non-saturating BCE (tutorial); minimax; lsgan: least squares; hinge; wgan: Wasserstein"),
         Option("--critic-steps", "N", kind: .integerIn(1...100), default: "1",
@@ -88,7 +91,7 @@ public func trainingOptions(recipes: [String: Recipe], defaultRecipe: String) ->
         Option("--gradient-penalty", "LAMBDA", kind: .positiveNumber,
                help: "WGAN-GP: add LAMBDA·(‖∇D‖ − 1)² at real/fake interpolates to D's loss (the paper uses 10)"),
         Option("--r1", "GAMMA", kind: .positiveNumber,
-               help: "R1: add GAMMA/2·‖∇D‖² on real images to D's loss (default: \(byRecipe { $0.r1Gamma.map { "\($0)" } ?? "none" }))"),
+               help: "R1: add GAMMA/2·‖∇D‖² on real images to D's loss (default: \(byRecipe { $0.r1Gamma.map(short) ?? "none" }))"),
         Option("--clip-grad-norm", "X", kind: .positiveNumber,
                help: "scale each network's gradients to a global L2 norm of at most X before every update"),
         Option("--lr-schedule", "S", kind: .validated(expected: LearningRateSchedule.syntax,
