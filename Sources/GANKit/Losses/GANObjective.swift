@@ -19,10 +19,14 @@
 ///
 /// ```swift
 /// let objective: any GANObjective = .nonSaturating
-/// var scratch = TensorBuffer()
-/// let real = objective.discriminatorRealLoss(discriminator(images), realLabel: 0.9, gradient: &scratch)
+/// let real = objective.discriminatorRealLoss(discriminator(images), realLabel: 0.9)
 /// _ = discriminator.backward(real.gradient)
 /// ```
+///
+/// The requirements write each gradient into a caller-owned ``TensorBuffer``, so
+/// a training loop that keeps one (as ``Trainer`` does) allocates nothing after its
+/// first step; the forms without `gradient:` (in an extension) allocate a fresh
+/// gradient and return the same values and gradients.
 ///
 /// Conforming types: ``NonSaturatingGAN`` (the default), ``MinimaxGAN``,
 /// ``LeastSquaresGAN``, ``HingeGAN``, ``WassersteinGAN``.
@@ -60,6 +64,32 @@ public protocol GANObjective: Sendable {
     /// real" that users see as D(x): the sigmoid for cross-entropy objectives,
     /// the identity for the others (whose scores are not probabilities).
     func realness(_ output: Float) -> Float
+}
+
+// MARK: - Without a buffer
+
+extension GANObjective {
+    /// ``discriminatorRealLoss(_:realLabel:gradient:)`` with a freshly allocated
+    /// gradient, for custom loops and notebooks: the mean loss and dLoss/dOutput,
+    /// shaped like `output` (e.g. `[N, 1]`).
+    public func discriminatorRealLoss(_ output: Tensor, realLabel: Float = 1) -> (value: Float, gradient: Tensor) {
+        var gradient = TensorBuffer()
+        return discriminatorRealLoss(output, realLabel: realLabel, gradient: &gradient)
+    }
+
+    /// ``discriminatorFakeLoss(_:gradient:)`` with a freshly allocated gradient:
+    /// the mean loss and dLoss/dOutput, shaped like `output` (e.g. `[N, 1]`).
+    public func discriminatorFakeLoss(_ output: Tensor) -> (value: Float, gradient: Tensor) {
+        var gradient = TensorBuffer()
+        return discriminatorFakeLoss(output, gradient: &gradient)
+    }
+
+    /// ``generatorLoss(_:gradient:)`` with a freshly allocated gradient: the mean
+    /// loss and dLoss/dFakeOutput, shaped like `fakeOutput` (e.g. `[N, 1]`).
+    public func generatorLoss(_ fakeOutput: Tensor) -> (value: Float, gradient: Tensor) {
+        var gradient = TensorBuffer()
+        return generatorLoss(fakeOutput, gradient: &gradient)
+    }
 }
 
 // MARK: - Shorthands
