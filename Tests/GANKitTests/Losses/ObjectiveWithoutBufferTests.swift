@@ -4,7 +4,7 @@ import Testing
 /// The `GANObjective` forms without a `TensorBuffer` (for custom loops and
 /// notebooks) give exactly what the buffer-taking requirements give.
 @Suite struct ObjectiveWithoutBufferTests {
-    static let cases = GANObjectiveTests.cases
+    static let cases = GANObjectiveTests.cases + ProbabilityObjectiveTests.objectives
 
     @Test(arguments: cases)
     func bothFormsGiveIdenticalValuesAndGradients(_ testCase: GANObjectiveTests.Case) {
