@@ -46,6 +46,17 @@ if ls -A "$out/int" | grep -q '\.tmp$'; then echo "CI: temporary files left behi
 cmp "$out/int/checkpoint.gankit" "$out/gan-straight/checkpoint.gankit"
 [ "$(wc -l < "$out/int/history.csv")" -eq $((2 * 64 + 1)) ] || { echo "CI: resumed history.csv should have 129 lines"; exit 1; }
 
+echo "mnist-gan --preset minimal: sigmoid G on [0, 1] data, D on probabilities; grids and export from [0, 1]"
+"$bin/mnist-gan" --preset minimal --epochs 1 --limit 2048 --export-samples 100 --out "$out/minimal" > "$out/minimal.log"
+for f in samples/epoch-001.png samples.png losses.png history.csv checkpoint.gankit samples.idx; do
+    expect_file "$out/minimal/$f"
+done
+grep -q "data: 2048 images \[1, 28, 28\] in \[0, 1\]" "$out/minimal.log" || { echo "CI: minimal preset did not load [0, 1]"; exit 1; }
+grep -q "learning rate 0.001, β1 0.9" "$out/minimal.log" || { echo "CI: minimal preset did not use Adam(1e-3, β1 0.9)"; exit 1; }
+# Exported from [0, 1], the sigmoid's near-zero background is dark; read as [-1, 1] every byte would be ≥ 128.
+darkest="$(od -An -tu1 -v -j16 "$out/minimal/samples.idx" | awk '{ for (i = 1; i <= NF; i++) if (m == "" || $i < m) m = $i } END { print m }')"
+[ "$darkest" -lt 64 ] || { echo "CI: minimal samples.idx is washed out (darkest byte $darkest)"; exit 1; }
+
 echo "mnist-dcgan: 1 epoch on 1024 images"
 "$bin/mnist-dcgan" --epochs 1 --limit 1024 --out "$out/dcgan" --export-samples 64
 for f in samples/epoch-001.png losses.png history.csv checkpoint.gankit samples.idx; do
@@ -111,6 +122,7 @@ printf '\0\0\10\3\0\0\0\7\0\0\0\34\0\0\0\34abc' > "$out/corrupt-data/train-image
 expect_failure "truncated IDX file" "$bin/mnist-gan" --data "$out/corrupt-data" --out "$out/bad"
 expect_failure "two penalties" "$bin/mnist-gan" --gradient-penalty 10 --r1 1 --out "$out/bad"
 expect_failure "unknown loss" "$bin/mnist-gan" --loss wasserstein
+expect_failure "a loss on logits with the minimal preset's probabilities" "$bin/mnist-gan" --preset minimal --loss hinge
 expect_failure "zero critic steps" "$bin/mnist-gan" --critic-steps 0
 expect_failure "beta of 1" "$bin/mnist-gan" --beta2 1
 mkdir -p "$out/unlabelled"

@@ -18,6 +18,8 @@ public let bundledClassifierPath = URL(fileURLWithPath: #filePath)
 public struct Recipe: Sendable {
     /// Adam's learning rate for both networks (`--lr` overrides it).
     public var learningRate: Double
+    /// Adam's β1 for both networks (`--beta1` overrides it): 0.5 in the GAN tutorials, 0.9 is Keras' default.
+    public var beta1: Double
     /// γ of an R1 penalty on D (Mescheder et al. 2018), or nil for none (`--r1` overrides it).
     public var r1Gamma: Double?
     /// Decay of the average of G's weights that samples are drawn from; 0 for none (`--ema-decay`).
@@ -25,17 +27,18 @@ public struct Recipe: Sendable {
     /// D's target for real images; 0.9 is one-sided label smoothing (`--real-label`).
     public var realLabel: Double
 
-    /// Creates a recipe (defaults: no penalty, no EMA, real label 1).
-    public init(learningRate: Double, r1Gamma: Double? = nil, emaDecay: Double = 0, realLabel: Double = 1) {
+    /// Creates a recipe (defaults: β1 0.5, no penalty, no EMA, real label 1).
+    public init(learningRate: Double, beta1: Double = 0.5, r1Gamma: Double? = nil, emaDecay: Double = 0, realLabel: Double = 1) {
         self.learningRate = learningRate
+        self.beta1 = beta1
         self.r1Gamma = r1Gamma
         self.emaDecay = emaDecay
         self.realLabel = realLabel
     }
 
-    /// One line for help texts, e.g. `lr 0.0006, R1 γ 1, EMA 0.999, real label 0.9`.
+    /// One line for help texts, e.g. `lr 0.0006, β1 0.5, R1 γ 1, EMA 0.999, real label 0.9`.
     public var summary: String {
-        "lr \(short(learningRate)), " + (r1Gamma.map { "R1 γ \(short($0))" } ?? "no penalty")
+        "lr \(short(learningRate)), β1 \(short(beta1)), " + (r1Gamma.map { "R1 γ \(short($0))" } ?? "no penalty")
             + (emaDecay > 0 ? ", EMA \(short(emaDecay))" : ", no EMA") + ", real label \(short(realLabel))"
     }
 }
@@ -78,7 +81,8 @@ public func trainingOptions(recipes: [String: Recipe], defaultRecipe: String) ->
         Option("--lr", "RATE", kind: .positiveNumber,
                help: "Adam's learning rate of both networks (default: \(byRecipe { short($0.learningRate) }))"),
         Option("--lr-d", "RATE", kind: .positiveNumber, help: "D's learning rate when it should differ from --lr"),
-        Option("--beta1", "B", kind: .fraction, default: "0.5", help: "Adam's β1 for both networks (WGAN-GP uses 0)"),
+        Option("--beta1", "B", kind: .fraction,
+               help: "Adam's β1 for both networks, WGAN-GP uses 0 (default: \(byRecipe { short($0.beta1) }))"),
         Option("--beta2", "B", kind: .fraction, default: "0.999", help: "Adam's β2 for both networks (WGAN-GP uses 0.9)"),
         Option("--ema-decay", "D", kind: .fraction,
                help: "sample from an average of G's weights with this decay, 0 = off (default: \(byRecipe { short($0.emaDecay) }))"),

@@ -1,6 +1,8 @@
 // custom-loop: the same GAN as mnist-gan, trained by a hand-written loop
 // instead of `Trainer`, to show every step the trainer takes for you:
 // zero gradients, forward, loss, backward (with `.skip` through D), update.
+// The losses come from the same `GANObjective` the trainer uses, in the form
+// that returns a fresh gradient (no buffers to manage).
 //
 // Run:      swift run -c release custom-loop                 (2 epochs, about 30 s)
 //           swift run -c release custom-loop --epochs 10 --out loop-output
@@ -46,10 +48,10 @@ guard Array(images.shape.dropFirst()) == [1, 28, 28], images.shape[0] >= batchSi
 var rng = SeededGenerator(seed: seed)
 let (generator, discriminator) = MLPGAN.make(.small, using: &rng)
 
-// Optimizers: Adam(2e-4, β1 0.5) for each network.
+// Optimizers: Adam(2e-4, β1 0.5) for each network; the objective: BCE on D's logits.
 let generatorOptimizer = Adam(parameters: generator.parameters, learningRate: 2e-4, beta1: 0.5)
 let discriminatorOptimizer = Adam(parameters: discriminator.parameters, learningRate: 2e-4, beta1: 0.5)
-let loss = BinaryCrossEntropyWithLogits()
+let objective = NonSaturatingGAN()
 
 // Loop.
 var noiseGenerator = SeededGenerator(seed: seed &+ 1)
@@ -58,23 +60,22 @@ for epoch in 0..<arguments.integer("--epochs") {
     var meanD = 0.0, meanG = 0.0, steps = 0
     for real in BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch) {
         let n = real.shape[0]
-        let ones = Tensor.ones([n, 1]), zeros = Tensor.zeros([n, 1])
 
-        // Discriminator: maximise log D(x) + log(1 − D(G(z))). Gradients of
-        // the real and the fake pass add up in D's parameters.
+        // Discriminator: maximise log D(x) + log(1 − D(G(z))), i.e. BCE against
+        // labels 1 and 0. Gradients of the real and the fake pass add up in D's parameters.
         discriminatorOptimizer.zeroGradients()
-        let (realLoss, realGradient) = loss(discriminator(real), ones)
+        let (realLoss, realGradient) = objective.discriminatorRealLoss(discriminator(real), realLabel: 1)
         _ = discriminator.backward(realGradient)
         let fake = generator(Tensor.randomNormal([n, latentDimension], using: &noiseGenerator))
-        let (fakeLoss, fakeGradient) = loss(discriminator(fake), zeros)
+        let (fakeLoss, fakeGradient) = objective.discriminatorFakeLoss(discriminator(fake))
         _ = discriminator.backward(fakeGradient)
         discriminatorOptimizer.step()
 
-        // Generator: maximise log D(G(z)) (non-saturating). Backpropagate
-        // through D with `.skip` (D's gradients are not needed), then through G,
-        // whose forward for `fake` is still cached.
+        // Generator: maximise log D(G(z)) (non-saturating: BCE against label 1).
+        // Backpropagate through D with `.skip` (D's gradients are not needed), then
+        // through G, whose forward for `fake` is still cached.
         generatorOptimizer.zeroGradients()
-        let (generatorLoss, outputGradient) = loss(discriminator(fake), ones)
+        let (generatorLoss, outputGradient) = objective.generatorLoss(discriminator(fake))
         let imageGradient = discriminator.backward(outputGradient, parameterGradients: .skip)
         _ = generator.backward(imageGradient)
         generatorOptimizer.step()

@@ -91,7 +91,7 @@ interface.exitOnError {
     let schedule = LearningRateSchedule(parsing: arguments.string("--lr-schedule")!, totalSteps: epochs * batchesPerEpoch)!
     func adam(_ parameters: [Parameter], learningRate: Double) -> any Optimizer {
         let adam = Adam(parameters: parameters, learningRate: Float(learningRate),
-                        beta1: Float(arguments.number("--beta1")), beta2: Float(arguments.number("--beta2")))
+                        beta1: Float(arguments.optionalNumber("--beta1") ?? recipe.beta1), beta2: Float(arguments.number("--beta2")))
             return schedule == .constant ? adam : ScheduledOptimizer(base: adam, schedule: schedule)
     }
     let generatorOptimizer = adam(generator.parameters, learningRate: learningRate)

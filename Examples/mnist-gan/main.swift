@@ -1,13 +1,18 @@
-// mnist-gan: the fully connected GAN of the PyTorch and Keras tutorials, on MNIST.
-// G 100-256-512-784 and D 784-512-256-1 with LeakyReLU(0.2), tanh output, BCE on
-// logits (`--loss ns`), batch 64, 30 epochs. The default `--recipe improved`
-// trains both networks with Adam(6e-4, β1 0.5, β2 0.999) and an R1 penalty
-// (γ 1) on D, samples from an EMA (0.999) of G's weights and smooths the real
-// label to 0.9: measured best in Docs/Evaluation.md. `--recipe tutorial` is the
-// plain tutorial setup: Adam(2e-4, β1 0.5), no penalty, no EMA, real label 1.
+// mnist-gan: the fully connected GAN of the PyTorch and Keras tutorials, on MNIST; batch 64, 30 epochs.
+// `--preset small` (default): G 100-256-512-784 and D 784-512-256-1 with LeakyReLU(0.2), tanh
+// output, data in [-1, 1], BCE on D's logits (`--loss ns`); `--preset keras`: the same with G
+// 100-256-512-1024-784, Dropout(0.4) in D, Glorot-uniform weights. Both train with the default
+// `--recipe improved`: Adam(6e-4, β1 0.5, β2 0.999) for both networks, an R1 penalty (γ 1) on D,
+// samples from an EMA (0.999) of G's weights, real label 0.9 (measured best in Docs/Evaluation.md);
+// `--recipe tutorial` is the plain tutorial setup: Adam(2e-4, β1 0.5), no penalty, no EMA, label 1.
+// `--preset minimal`: the minimal Keras GAN, G 100-128-784 (ReLU, sigmoid output) and D 784-128-1
+// (ReLU, sigmoid output), Glorot-uniform, data in [0, 1], BCE on D's probabilities clamped to
+// [1e-7, 1 − 1e-7] like Keras (`--loss ns`; only ns and minimax take probabilities), grids and
+// samples.idx written from [0, 1]; its default is `--recipe minimal`: Keras' Adam(1e-3, β1 0.9,
+// β2 0.999; ε stays 1e-8), no penalty, no EMA, real label 1. Flags override any recipe value.
 //
 // Run:      swift run -c release mnist-gan            (--help lists every flag)
-//           swift run -c release mnist-gan --preset keras --epochs 50 --out keras-output
+//           swift run -c release mnist-gan --preset minimal --epochs 50 --out minimal-output
 //           swift run -c release mnist-gan --resume gan-output/checkpoint.gankit --epochs 40
 // Output:   gan-output/samples/epoch-NNN.png   the same 64 noise vectors after every epoch
 //           gan-output/samples.png, losses.png, history.csv (one row per step),
@@ -19,32 +24,41 @@ import GANKit
 let recipes = [
     "improved": Recipe(learningRate: 6e-4, r1Gamma: 1, emaDecay: 0.999, realLabel: 0.9),
     "tutorial": Recipe(learningRate: 2e-4),
+    "minimal": Recipe(learningRate: 1e-3, beta1: 0.9),
 ]
+let presets: [String: MLPGAN.Configuration] = ["small": .small, "keras": .keras, "minimal": .minimal]
 let interface = CommandLineInterface(
     program: "mnist-gan",
     summary: "Train a fully connected GAN on MNIST (or any IDX image set) and save sample grids.",
     options: runOptions(epochs: 30, output: "gan-output") + trainingOptions(recipes: recipes, defaultRecipe: "improved")
         + evaluationOptions + [
-            Option("--preset", "NAME", kind: .choice(["small", "keras"]), default: "small",
-                   help: "small: G 100-256-512-784; keras: G 100-256-512-1024-784, D with Dropout(0.4)"),
+            Option("--preset", "NAME", kind: .choice(["small", "keras", "minimal"]), default: "small",
+                   help: "small: G 100-256-512-784; keras: G 100-256-512-1024-784, D with Dropout(0.4); minimal: "
+                       + "the minimal Keras GAN, G 100-128-784 and D 784-128-1 with ReLU and sigmoid outputs, data "
+                       + "in [0, 1], BCE on D's probabilities (--loss ns or minimax), --recipe minimal unless given"),
         ])
 let arguments = interface.parseOrExit()
 
 interface.exitOnError {
     print("GANKit backend: \(GANKit.backend)")
     let seed = arguments.seed("--seed"), batchSize = arguments.integer("--batch-size"), epochs = arguments.integer("--epochs")
-    let out = arguments.url("--out")!
+    let out = arguments.url("--out")!, preset = arguments.string("--preset")!, loss = arguments.string("--loss")!
+    if presets[preset]!.discriminatorOutput == .probabilities && !["ns", "minimax"].contains(loss) {
+        interface.fail("--preset \(preset) ends D in a sigmoid; its probabilities suit --loss ns or minimax, not \(loss)")
+    }
 
-    // Data: MNIST's training images, [N, 1, 28, 28] in [-1, 1].
+    // Data: MNIST's training images [N, 1, 28, 28] in the range of the preset's generator:
+    // [-1, 1] for tanh, [0, 1] for the minimal preset's sigmoid (grids and exports use it too).
+    let pixelRange = presets[preset]!.generatorOutput.pixelRange
     let data = arguments.url("--data")!
-    var images = try ImageDataset.mnist(directory: data, split: .train).images
+    var images = try ImageDataset.mnist(directory: data, split: .train, pixelRange: pixelRange).images
     images = images.slice(0..<min(arguments.optionalInteger("--limit") ?? .max, images.shape[0]))
-    print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) from \(data.path)")
+    print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) in \(pixelRange) from \(data.path)")
     guard images.shape[0] >= batchSize else { interface.fail("--batch-size \(batchSize) exceeds the \(images.shape[0]) images") }
     let batchesPerEpoch = images.shape[0] / batchSize
 
-    // Models: the tutorial MLPs, optionally with D's stabilizers.
-    var configuration: MLPGAN.Configuration = arguments.string("--preset") == "keras" ? .keras : .small
+    // Models: the preset's MLPs, optionally with D's stabilizers.
+    var configuration = presets[preset]!
     configuration.latentDimension = arguments.integer("--latent-dim")
     configuration.imageShape = Array(images.shape.dropFirst())
     configuration.spectralNorm = arguments.flag("--spectral-norm")
@@ -53,15 +67,16 @@ interface.exitOnError {
     let (generator, discriminator) = MLPGAN.make(configuration, using: &rng)
     print("generator:\n\(generator)\ndiscriminator:\n\(discriminator)")
 
-    // Objective: the adversarial loss, and a penalty on D's input gradient.
-    let objective: any GANObjective = switch arguments.string("--loss") {
-    case "minimax": MinimaxGAN()
+    // Objective: the adversarial loss (on probabilities when D ends in a sigmoid), and a penalty on D's input gradient.
+    let outputs = configuration.discriminatorOutput
+    let objective: any GANObjective = switch loss {
+    case "minimax": MinimaxGAN(outputs: outputs)
     case "lsgan": LeastSquaresGAN()
     case "hinge": HingeGAN()
     case "wgan": WassersteinGAN()
-    default: NonSaturatingGAN()
+    default: NonSaturatingGAN(outputs: outputs)
     }
-    let recipe = recipes[arguments.string("--recipe")!]!
+    let recipe = recipes[preset == "minimal" && !arguments.wasGiven("--recipe") ? "minimal" : arguments.string("--recipe")!]!
     var penalty = (arguments.optionalNumber("--r1") ?? recipe.r1Gamma).map { GradientPenalty.r1(gamma: Float($0)) }
     if let lambda = arguments.optionalNumber("--gradient-penalty") {
         guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
@@ -73,7 +88,7 @@ interface.exitOnError {
     let schedule = LearningRateSchedule(parsing: arguments.string("--lr-schedule")!, totalSteps: epochs * batchesPerEpoch)!
     func adam(_ parameters: [Parameter], learningRate: Double) -> any Optimizer {
         let adam = Adam(parameters: parameters, learningRate: Float(learningRate),
-                        beta1: Float(arguments.number("--beta1")), beta2: Float(arguments.number("--beta2")))
+                        beta1: Float(arguments.optionalNumber("--beta1") ?? recipe.beta1), beta2: Float(arguments.number("--beta2")))
             return schedule == .constant ? adam : ScheduledOptimizer(base: adam, schedule: schedule)
     }
     let generatorOptimizer = adam(generator.parameters, learningRate: learningRate)
@@ -101,12 +116,13 @@ interface.exitOnError {
                                        everySteps: arguments.integer("--checkpoint-every"))
     let interrupts = InterruptHandler(checkpoints: checkpoints)
     trainer.add(ProgressDisplay())
-    trainer.add(SampleGridWriter(directory: out, seed: seed ^ 0xF1ED))
+    trainer.add(SampleGridWriter(directory: out, seed: seed ^ 0xF1ED, pixelRange: pixelRange))
     trainer.add(history)
     trainer.add(checkpoints)
     if arguments.integer("--eval-every") > 0 {
         let classifier = try MNISTClassifier(contentsOf: URL(fileURLWithPath: bundledClassifierPath))
-        let evaluator = SampleEvaluator(classifier: classifier, reference: try ImageDataset.mnist(directory: data, split: .test).images)
+        let reference = try ImageDataset.mnist(directory: data, split: .test, pixelRange: pixelRange).images
+        let evaluator = SampleEvaluator(classifier: classifier, reference: reference, pixelRange: pixelRange)
         trainer.add(SampleQualityMonitor(every: arguments.integer("--eval-every"), sampleCount: arguments.integer("--eval-samples"),
                                          seed: seed, evaluator: evaluator, history: history))
     }
@@ -123,7 +139,8 @@ interface.exitOnError {
     // Samples for gan-eval: from their own noise, in inference mode, with the averaged weights.
     let exportCount = arguments.integer("--export-samples")
     if exportCount > 0 {
-        try exportIDX(trainer.generateSamples(count: exportCount, seed: seed ^ 0x5A3B1E).images, to: out.appendingPathComponent("samples.idx"))
+        try exportIDX(trainer.generateSamples(count: exportCount, seed: seed ^ 0x5A3B1E).images, pixelRange: pixelRange,
+                      to: out.appendingPathComponent("samples.idx"))
         print("wrote \(exportCount) samples to \(out.appendingPathComponent("samples.idx").path)")
     }
 }

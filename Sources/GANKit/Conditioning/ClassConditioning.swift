@@ -35,6 +35,14 @@ extension Layer {
         }
     }
 
+    /// Hands integer class indices (`labels.count` = the next batch's size, e.g. from
+    /// ``ImageDataset/labels``) to every ``ClassConditionedLayer`` in this tree, as
+    /// `setClassLabels(Tensor(classIndices: labels))` does.
+    /// - Precondition: every index is ≥ 0.
+    public func setClassLabels(_ labels: [Int]) {
+        setClassLabels(Tensor(classIndices: labels))
+    }
+
     /// Whether any layer in this tree is a ``ClassConditionedLayer`` (so the network needs labels).
     public var isClassConditioned: Bool { conditioningClassCount != nil }
 

@@ -3,14 +3,16 @@ import Foundation
 /// A set of images as one tensor, with optional integer labels.
 ///
 /// `images` has shape `[N, C, H, W]` with values in `[-1, 1]` (the range of a
-/// `tanh` generator): a byte `x` becomes `x / 127.5 - 1`.
+/// `tanh` generator): a byte `x` becomes `x / 127.5 - 1`. The IDX loaders
+/// (``mnist(directory:split:pixelRange:)``, ``loadIDX(images:labels:pixelRange:)``)
+/// can scale to `[0, 1]` instead (`x / 255`, for a `sigmoid` generator; see ``PixelRange``).
 ///
 /// ```swift
 /// let mnist = try ImageDataset.mnist(directory: URL(fileURLWithPath: "data/mnist"), split: .train)
 /// mnist.images.shape   // [60000, 1, 28, 28]
 /// ```
 public struct ImageDataset: Sendable {
-    /// The images, `[N, C, H, W]`, in `[-1, 1]`.
+    /// The images, `[N, C, H, W]`, in `[-1, 1]` (or the ``PixelRange`` they were loaded with).
     public var images: Tensor
     /// One label per image, if labels were loaded.
     public var labels: [Int]?
@@ -43,10 +45,12 @@ public struct ImageDataset: Sendable {
 
     /// Loads images (and optionally labels) from IDX files, gzip or plain.
     /// - Parameters:
-    ///   - images: A 3-D IDX file `[N, H, W]`; becomes a tensor `[N, 1, H, W]` in `[-1, 1]`.
+    ///   - images: A 3-D IDX file `[N, H, W]`; becomes a tensor `[N, 1, H, W]` in `pixelRange`.
     ///   - labels: A 1-D IDX file with `N` entries, or nil.
+    ///   - pixelRange: The scale of the loaded values: `[-1, 1]` (default) or `[0, 1]`.
     /// - Throws: `IDXError` for malformed files, wrong dimensions, or differing counts.
-    public static func loadIDX(images: URL, labels: URL?) throws -> ImageDataset {
+    public static func loadIDX(images: URL, labels: URL?,
+                               pixelRange: PixelRange = .minusOneToOne) throws -> ImageDataset {
         let imageFile = try IDXFile.read(contentsOf: images)
         guard imageFile.dimensions.count == 3 else {
             throw IDXError.unexpectedDimensions(file: images.path, expectedRank: 3, found: imageFile.dimensions)
@@ -67,9 +71,10 @@ public struct ImageDataset: Sendable {
         }
 
         var tensor = Tensor(zeros: [n, 1, height, width])
+        let byteValues = pixelRange.byteValues
         tensor.withUnsafeMutableBufferPointer { out in
             imageFile.bytes.withUnsafeBufferPointer { input in
-                for index in 0..<input.count { out[index] = Float(input[index]) / 127.5 - 1 }
+                for index in 0..<input.count { out[index] = byteValues[Int(input[index])] }
             }
         }
         return ImageDataset(images: tensor, labels: labelValues)
@@ -80,15 +85,17 @@ public struct ImageDataset: Sendable {
     /// Looks for `train-images-idx3-ubyte` / `t10k-images-idx3-ubyte` (also
     /// with `.gz`, or with a `.` before `idx3` as some mirrors name them) and
     /// the matching `-labels-idx1-ubyte` file. Labels are optional: if no
-    /// label file exists, `labels` is nil.
+    /// label file exists, `labels` is nil. Images are `[N, 1, H, W]` in `pixelRange`:
+    /// `[-1, 1]` (default, for a `tanh` generator) or `[0, 1]` (for a `sigmoid` one).
     /// - Throws: `IDXError.missingFile` listing the names tried when no image file exists.
-    public static func mnist(directory: URL, split: Split) throws -> ImageDataset {
+    public static func mnist(directory: URL, split: Split,
+                             pixelRange: PixelRange = .minusOneToOne) throws -> ImageDataset {
         let imageNames = candidateNames(split.prefix, kind: "images", idx: "idx3")
         guard let images = firstExisting(imageNames, in: directory) else {
             throw IDXError.missingFile(directory: directory.path, triedNames: imageNames)
         }
         let labels = firstExisting(candidateNames(split.prefix, kind: "labels", idx: "idx1"), in: directory)
-        return try loadIDX(images: images, labels: labels)
+        return try loadIDX(images: images, labels: labels, pixelRange: pixelRange)
     }
 
     private static func candidateNames(_ prefix: String, kind: String, idx: String) -> [String] {
@@ -102,20 +109,22 @@ public struct ImageDataset: Sendable {
     }
 }
 
-/// Writes images in `[-1, 1]` as an uncompressed IDX file of unsigned bytes, atomically.
+/// Writes images in `pixelRange` (default `[-1, 1]`) as an uncompressed IDX file of unsigned bytes, atomically.
 ///
 /// Single-channel images become `[N, H, W]` (IDX3, the MNIST image format);
 /// images with several channels, such as RGB `[N, 3, 32, 32]`, become a
 /// 4-dimensional IDX file `[N, C, H, W]` with the channel planes of each
 /// image one after the other (the tensor's own NCHW order).
 ///
-/// Each value `x` becomes `round((x + 1) / 2 · 255)` clamped to `0...255`;
-/// NaN becomes 0. This inverts `ImageDataset.loadIDX` exactly for bytes.
+/// Each value `x` becomes `round((x + 1) / 2 · 255)` (or `round(x · 255)` for
+/// `[0, 1]`) clamped to `0...255`; NaN becomes 0 (``PixelRange/byte(_:)``). This
+/// inverts `ImageDataset.loadIDX` with the same range exactly for bytes.
 /// - Parameters:
 ///   - images: `[N, 1, H, W]` or `[N, H, W]` (written as IDX3), or `[N, C, H, W]` with `C > 1` (written as 4-dim IDX).
+///   - pixelRange: The scale of `images`: `[-1, 1]` (default, `tanh` generators) or `[0, 1]` (`sigmoid` ones).
 ///   - url: The destination file.
 /// - Throws: `IDXError.invalidTensorShape` for other ranks, `IDXError.writeFailed` on I/O errors.
-public func exportIDX(_ images: Tensor, to url: URL) throws {
+public func exportIDX(_ images: Tensor, pixelRange: PixelRange = .minusOneToOne, to url: URL) throws {
     let shape = Array(images.shape)
     let dimensions: [Int]
     switch shape.count {
@@ -127,7 +136,7 @@ public func exportIDX(_ images: Tensor, to url: URL) throws {
     guard dimensions.allSatisfy({ UInt64($0) <= UInt64(UInt32.max) }) else {
         throw IDXError.invalidTensorShape(shape: shape, reason: "a dimension exceeds the IDX limit of \(UInt32.max)")
     }
-    let bytes = images.withUnsafeBufferPointer { values in values.map(pixelByte) }
+    let bytes = images.withUnsafeBufferPointer { values in values.map(pixelRange.byte) }
     try IDXFile(dimensions: dimensions, bytes: bytes).write(to: url)
 }
 

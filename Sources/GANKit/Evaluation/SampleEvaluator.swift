@@ -94,6 +94,10 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
 /// image. Precision and recall cost O(N²), so they use a seeded subsample of
 /// at most ``nearestNeighbourSampleLimit`` images from each set (5 000 by
 /// default: the same subset for the same inputs every time).
+///
+/// Reference and samples are on the scale ``pixelRange`` (default `[-1, 1]`);
+/// for a `sigmoid` generator pass `.zeroToOne` and load the reference with it,
+/// and both are rescaled to the classifier's `[-1, 1]` before it sees them.
 public final class SampleEvaluator {
     /// The feature network.
     public let classifier: MNISTClassifier
@@ -107,33 +111,37 @@ public final class SampleEvaluator {
     public let neighbours: Int
     /// Seeds the subsampling for precision and recall.
     public let seed: UInt64
+    /// The scale of the reference and sample images; the classifier reads `[-1, 1]`.
+    public let pixelRange: PixelRange
     /// The reference features used for precision and recall, `[min(N, limit), 128]`.
     let referenceSubset: Tensor
 
     /// Computes the reference features and statistics.
     /// - Parameters:
     ///   - classifier: The feature network (e.g. the bundled `MNISTClassifier`).
-    ///   - reference: Real images `[N, 1, 28, 28]` in [−1, 1], `N > neighbours`.
+    ///   - reference: Real images `[N, 1, 28, 28]` in `pixelRange`, `N > neighbours`.
     ///   - nearestNeighbourSampleLimit: At most this many images per set for precision and recall.
     ///   - neighbours: k for the manifold radii (default 3).
     ///   - seed: Seeds the subsampling.
+    ///   - pixelRange: The scale of `reference` and of the samples evaluated later (default `[-1, 1]`).
     public init(classifier: MNISTClassifier, reference: Tensor, nearestNeighbourSampleLimit: Int = 5000,
-                neighbours: Int = 3, seed: UInt64 = 0) {
+                neighbours: Int = 3, seed: UInt64 = 0, pixelRange: PixelRange = .minusOneToOne) {
         require(reference.rank >= 1 && reference.shape[0] > neighbours,
                 "SampleEvaluator: expected more than \(neighbours) reference images, got \(reference.shape)")
         self.classifier = classifier
         self.nearestNeighbourSampleLimit = nearestNeighbourSampleLimit
         self.neighbours = neighbours
         self.seed = seed
+        self.pixelRange = pixelRange
         referenceCount = reference.shape[0]
-        let features = classifier.outputs(reference).features
+        let features = classifier.outputs(pixelRange.rescale(reference, to: .minusOneToOne)).features
         referenceStatistics = FeatureStatistics(features: features)
         referenceSubset = seededSubset(features, limit: nearestNeighbourSampleLimit, seed: seed)
     }
 
-    /// Evaluates `samples` `[M, 1, 28, 28]` in [−1, 1] (`M > neighbours`; thousands for stable numbers).
+    /// Evaluates `samples` `[M, 1, 28, 28]` in ``pixelRange`` (`M > neighbours`; thousands for stable numbers).
     public func evaluate(_ samples: Tensor) -> EvaluationReport {
-        let (features, logits) = classifier.outputs(samples)
+        let (features, logits) = classifier.outputs(pixelRange.rescale(samples, to: .minusOneToOne))
         return evaluate(features: features, logits: logits)
     }
 

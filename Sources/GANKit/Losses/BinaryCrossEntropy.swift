@@ -41,15 +41,25 @@ public struct BinaryCrossEntropy: Loss {
     /// - Precondition: the shapes are equal and not empty.
     public func evaluate(_ prediction: Tensor, _ target: Tensor,
                          gradient: inout TensorBuffer) -> (value: Float, gradient: Tensor) {
-        // The bounds are rounded to Float once, so "inside the clamp" means the
-        // same thing here as it does for the Float predictions being compared.
-        let lower = Double(epsilon), upper = Double(1 - epsilon)
+        let bounds = Self.clampBounds(epsilon)
         return meanElementwiseLoss("BinaryCrossEntropy", prediction, target, gradient: &gradient) { p, t in
-            let clamped = min(max(p, lower), upper)
-            let value = -(t * log(clamped) + (1 - t) * log(1 - clamped))
-            guard p >= lower && p <= upper else { return (value, 0) }
-            return (value, (clamped - t) / (clamped * (1 - clamped)))
+            Self.term(p, target: t, bounds: bounds)
         }
+    }
+
+    /// The clamp [ε, 1 − ε] in `Double`, its bounds rounded to `Float` first, so
+    /// "inside the clamp" means the same thing here as it does for the `Float`
+    /// predictions being compared.
+    static func clampBounds(_ epsilon: Float) -> ClosedRange<Double> { Double(epsilon)...Double(1 - epsilon) }
+
+    /// The per-element loss `−[t·log p̂ + (1 − t)·log(1 − p̂)]`, `p̂ = clamp(p, bounds)`,
+    /// and its derivative `(p̂ − t) / (p̂·(1 − p̂))` inside the clamp, 0 outside.
+    @inline(__always)
+    static func term(_ p: Double, target t: Double, bounds: ClosedRange<Double>) -> (value: Double, derivative: Double) {
+        let clamped = min(max(p, bounds.lowerBound), bounds.upperBound)
+        let value = -(t * log(clamped) + (1 - t) * log(1 - clamped))
+        guard bounds.contains(p) else { return (value, 0) }
+        return (value, (clamped - t) / (clamped * (1 - clamped)))
     }
 }
 

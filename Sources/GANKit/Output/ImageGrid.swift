@@ -8,21 +8,24 @@ import Foundation
 /// `H`×`W` images the result is
 /// `columns·(W + padding) + padding` by `rows·(H + padding) + padding` pixels.
 ///
-/// Values map from `[-1, 1]` to bytes as `round((x + 1) / 2 · 255)`, clamped;
-/// NaN becomes 0.
+/// Values map from `pixelRange` to bytes: from `[-1, 1]` (the default) as
+/// `round((x + 1) / 2 · 255)`, from `[0, 1]` as `round(x · 255)`, clamped;
+/// NaN becomes 0 (``PixelRange/byte(_:)``).
 ///
 /// ```swift
 /// let grid = makeImageGrid(generator(noise))   // [64, 1, 28, 28] → 8×8 tiles
 /// try grid.writePNG(to: URL(fileURLWithPath: "epoch-3.png"))
 /// ```
 /// - Parameters:
-///   - images: `[N, C, H, W]` with `N ≥ 1` and `C` 1 (grayscale) or 3 (RGB), values in `[-1, 1]`.
+///   - images: `[N, C, H, W]` with `N ≥ 1` and `C` 1 (grayscale) or 3 (RGB), values in `pixelRange`.
 ///   - columns: Images per row (≥ 1).
 ///   - padding: Pixels between and around images (≥ 0).
-///   - padValue: The padding's value on the images' `[-1, 1]` scale (default −1, black).
+///   - padValue: The padding's value on the images' scale (default nil: black, the range's lower bound).
+///   - pixelRange: The scale of `images`: `[-1, 1]` (default, `tanh` generators) or `[0, 1]` (`sigmoid` ones).
 /// - Returns: A `RasterImage` with `C` channels.
 /// - Precondition: the shape and parameters are as described.
-public func makeImageGrid(_ images: Tensor, columns: Int = 8, padding: Int = 2, padValue: Float = -1) -> RasterImage {
+public func makeImageGrid(_ images: Tensor, columns: Int = 8, padding: Int = 2, padValue: Float? = nil,
+                          pixelRange: PixelRange = .minusOneToOne) -> RasterImage {
     require(images.rank == 4, "makeImageGrid: expected [N, C, H, W], got \(images.shape)")
     let (count, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
     require(count >= 1, "makeImageGrid: expected at least one image, got \(images.shape)")
@@ -36,7 +39,7 @@ public func makeImageGrid(_ images: Tensor, columns: Int = 8, padding: Int = 2, 
     let cellHeight = height + padding
     let outWidth = gridColumns * cellWidth + padding
     let outHeight = gridRows * cellHeight + padding
-    var pixels = [UInt8](repeating: pixelByte(padValue), count: outWidth * outHeight * channels)
+    var pixels = [UInt8](repeating: pixelRange.byte(padValue ?? pixelRange.lowerBound), count: outWidth * outHeight * channels)
 
     let plane = height * width
     images.withUnsafeBufferPointer { source in
@@ -49,7 +52,7 @@ public func makeImageGrid(_ images: Tensor, columns: Int = 8, padding: Int = 2, 
                     let outRow = ((top + y) * outWidth + left) * channels
                     for x in 0..<width {
                         for c in 0..<channels {
-                            out[outRow + x * channels + c] = pixelByte(source[imageBase + c * plane + y * width + x])
+                            out[outRow + x * channels + c] = pixelRange.byte(source[imageBase + c * plane + y * width + x])
                         }
                     }
                 }
@@ -61,19 +64,13 @@ public func makeImageGrid(_ images: Tensor, columns: Int = 8, padding: Int = 2, 
 
 /// Tiles images with `makeImageGrid` and writes the grid as a PNG file, atomically.
 /// - Parameters:
-///   - images: `[N, C, H, W]`, `C` 1 or 3, values in `[-1, 1]`.
+///   - images: `[N, C, H, W]`, `C` 1 or 3, values in `pixelRange`.
 ///   - columns: Images per row.
 ///   - padding: Pixels between and around images.
+///   - pixelRange: The scale of `images`: `[-1, 1]` (default) or `[0, 1]`.
 ///   - url: The destination `.png` file (its directory must exist).
 /// - Throws: `PNGError` if the file cannot be written.
-public func saveImageGrid(_ images: Tensor, columns: Int = 8, padding: Int = 2, to url: URL) throws {
-    try makeImageGrid(images, columns: columns, padding: padding).writePNG(to: url)
-}
-
-/// Maps a value in `[-1, 1]` to a byte: `round((x + 1) / 2 · 255)`, clamped; NaN → 0.
-@inline(__always)
-func pixelByte(_ value: Float) -> UInt8 {
-    guard !value.isNaN else { return 0 }
-    let scaled = ((value + 1) * 127.5).rounded()
-    return UInt8(min(max(scaled, 0), 255))
+public func saveImageGrid(_ images: Tensor, columns: Int = 8, padding: Int = 2,
+                          pixelRange: PixelRange = .minusOneToOne, to url: URL) throws {
+    try makeImageGrid(images, columns: columns, padding: padding, pixelRange: pixelRange).writePNG(to: url)
 }

@@ -9,23 +9,29 @@ import Foundation
 /// one gets one row per class with the same 10 noise vectors down the columns (so a
 /// column shows one "style" in every class). Samples come from ``Trainer/sample(noise:labels:inferenceMode:)``:
 /// inference mode, and the averaged weights when the trainer keeps an average.
+/// Pixels are written from ``pixelRange``, the scale of the generator's output.
 ///
 /// ```swift
-/// trainer.add(SampleGridWriter(directory: out, seed: 7))
+/// trainer.add(SampleGridWriter(directory: out, seed: 7))                          // a tanh generator
+/// trainer.add(SampleGridWriter(directory: out, seed: 7, pixelRange: .zeroToOne))  // a sigmoid one
 /// ```
 public final class SampleGridWriter: TrainingComponent {
     /// The folder of `samples.png`; the epoch grids go into its `samples/` subfolder.
     public let directory: URL
     /// Seeds the fixed noise.
     public let seed: UInt64
+    /// The scale of the generator's samples: `[-1, 1]` (tanh) or `[0, 1]` (sigmoid).
+    public let pixelRange: PixelRange
     private var noise = Tensor.empty
     private var labels: Tensor?
     private var columns = 8
 
-    /// Creates a writer into `directory` whose noise is drawn from `seed`.
-    public init(directory: URL, seed: UInt64) {
+    /// Creates a writer into `directory` whose noise is drawn from `seed`, for
+    /// samples in `pixelRange` (default `[-1, 1]`).
+    public init(directory: URL, seed: UInt64, pixelRange: PixelRange = .minusOneToOne) {
         self.directory = directory
         self.seed = seed
+        self.pixelRange = pixelRange
     }
 
     /// The folder of the per-epoch grids.
@@ -66,6 +72,6 @@ public final class SampleGridWriter: TrainingComponent {
 
     /// Saves the grid of the fixed noise, as the trainer samples it now, to `url` (PNG, atomic).
     public func save(_ trainer: Trainer, to url: URL) throws {
-        try saveImageGrid(trainer.sample(noise: noise, labels: labels), columns: columns, to: url)
+        try saveImageGrid(trainer.sample(noise: noise, labels: labels), columns: columns, pixelRange: pixelRange, to: url)
     }
 }

@@ -16,7 +16,7 @@ import Testing
         for image in 0..<5 {
             let left = (image % 2) * 4 + 1, top = (image / 2) * 3 + 1
             #expect(grid.pixel(x: left, y: top) == [0], "top-left of image \(image)")
-            let expected = pixelByte(Float(image) / 5)
+            let expected = PixelRange.minusOneToOne.byte(Float(image) / 5)
             #expect(grid.pixel(x: left + 2, y: top + 1) == [expected])
             #expect(grid.pixel(x: left - 1, y: top) == [255], "padding left of image \(image)")
             #expect(grid.pixel(x: left, y: top - 1) == [255], "padding above image \(image)")
@@ -39,9 +39,9 @@ import Testing
     }
 
     @Test func valueMappingClampsAndHandlesNaN() {
-        #expect(pixelByte(-1) == 0 && pixelByte(1) == 255 && pixelByte(0) == 128)
-        #expect(pixelByte(-7) == 0 && pixelByte(3) == 255 && pixelByte(.nan) == 0)
-        #expect(pixelByte(.infinity) == 255 && pixelByte(-.infinity) == 0)
+        #expect(PixelRange.minusOneToOne.byte(-1) == 0 && PixelRange.minusOneToOne.byte(1) == 255 && PixelRange.minusOneToOne.byte(0) == 128)
+        #expect(PixelRange.minusOneToOne.byte(-7) == 0 && PixelRange.minusOneToOne.byte(3) == 255 && PixelRange.minusOneToOne.byte(.nan) == 0)
+        #expect(PixelRange.minusOneToOne.byte(.infinity) == 255 && PixelRange.minusOneToOne.byte(-.infinity) == 0)
     }
 
     @Test func savedGridDecodesToTheSamePixels() throws {

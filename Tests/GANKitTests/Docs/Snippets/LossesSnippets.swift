@@ -4,3 +4,38 @@ import Foundation
 import GANKit  // not @testable: the documents use the public API only
 
 // snippet 1: same as Docs/EMA.md snippet 1, compiled there
+
+// snippet 2: declarations, compiled at file scope
+/// One discriminator update of a hand-written loop: real and fake gradients add up in D.
+func discriminatorUpdate(_ discriminator: Sequential, optimizer: any Optimizer, objective: any GANObjective,
+                         real: Tensor, fake: Tensor) -> Float {
+    optimizer.zeroGradients()
+    let realLoss = objective.discriminatorRealLoss(discriminator(real), realLabel: 0.9)
+    _ = discriminator.backward(realLoss.gradient)
+    let fakeLoss = objective.discriminatorFakeLoss(discriminator(fake))
+    _ = discriminator.backward(fakeLoss.gradient)
+    optimizer.step()
+    return realLoss.value + fakeLoss.value
+}
+// end of snippet 2
+
+// snippet 3: declarations, compiled at file scope
+/// The minimal Keras GAN on the MNIST files in `mnist`: grids after every epoch and
+/// 1 000 samples for gan-eval in `out`, all written from the generator's [0, 1].
+func trainMinimalKerasGAN(mnist: URL, epochs: Int, out: URL) throws {
+    let images = try ImageDataset.mnist(directory: mnist, split: .train, pixelRange: .zeroToOne).images
+    var rng = SeededGenerator(seed: 42)
+    let (generator, discriminator) = MLPGAN.make(.minimal, using: &rng)
+    let trainer = Trainer(generator: generator, discriminator: discriminator,
+                          objective: NonSaturatingGAN(outputs: .probabilities),
+                          generatorOptimizer: Adam(parameters: generator.parameters, learningRate: 1e-3),
+                          discriminatorOptimizer: Adam(parameters: discriminator.parameters, learningRate: 1e-3),
+                          latentDimension: 100, seed: 1)
+    trainer.add(SampleGridWriter(directory: out, seed: 7, pixelRange: .zeroToOne))
+    try trainer.train(epochs: epochs, batchesPerEpoch: images.shape[0] / 64) { epoch in
+        BatchSequence(images, batchSize: 64, seed: 42, epoch: epoch)
+    }
+    try exportIDX(trainer.generateSamples(count: 1000, seed: 3).images, pixelRange: .zeroToOne,
+                  to: out.appendingPathComponent("samples.idx"))
+}
+// end of snippet 3
