@@ -57,3 +57,8 @@ public struct MinimaxGAN: GANObjective {
     /// The probability D assigns to "real": the sigmoid of a logit, or the probability itself.
     public func realness(_ output: Float) -> Float { crossEntropyRealness(output, outputs: outputs) }
 }
+
+extension MinimaxGAN: CustomStringConvertible {
+    /// `MinimaxGAN`, or `MinimaxGAN(outputs: probabilities)` for a discriminator that ends in a sigmoid.
+    public var description: String { outputs == .logits ? "MinimaxGAN" : "MinimaxGAN(outputs: probabilities)" }
+}

@@ -61,3 +61,8 @@ public struct NonSaturatingGAN: GANObjective {
     /// The probability D assigns to "real": the sigmoid of a logit, or the probability itself.
     public func realness(_ output: Float) -> Float { crossEntropyRealness(output, outputs: outputs) }
 }
+
+extension NonSaturatingGAN: CustomStringConvertible {
+    /// `NonSaturatingGAN`, or `NonSaturatingGAN(outputs: probabilities)` for a discriminator that ends in a sigmoid.
+    public var description: String { outputs == .logits ? "NonSaturatingGAN" : "NonSaturatingGAN(outputs: probabilities)" }
+}

@@ -49,7 +49,8 @@ public final class SampleQualityMonitor: TrainingComponent {
                           result.classifierScore, result.precision, result.recall, result.density, result.coverage,
                           result.classesCovered)
         if let requested = samples.labels {
-            let accuracy = evaluator.classifier.accuracy(images: samples.images, labels: requested.scalars.map { Int($0) })
+            let images = evaluator.pixelRange.rescale(samples.images, to: .minusOneToOne)  // the classifier's scale
+            let accuracy = evaluator.classifier.accuracy(images: images, labels: requested.scalars.map { Int($0) })
             history?.record(metric: "conditional_accuracy", value: accuracy, epoch: report.epoch)
             line += String(format: ", %.1f %% classified as asked", 100 * accuracy)
         }

@@ -7,7 +7,8 @@ extension Trainer: CustomStringConvertible {
     ///   discriminator: Adam(learning rate 0.0006, β1 0.5, β2 0.999, ε 1e-08)  // 533,505 parameters
     /// ```
     public var description: String {
-        var parts = ["\(type(of: objective))", "\(discriminatorSteps) D step\(discriminatorSteps == 1 ? "" : "s") per G step"]
+        let objectiveName = (objective as? any CustomStringConvertible)?.description ?? "\(type(of: objective))"
+        var parts = [objectiveName, "\(discriminatorSteps) D step\(discriminatorSteps == 1 ? "" : "s") per G step"]
         if let gradientPenalty {
             switch gradientPenalty.kind {
             case .interpolates: parts.append(String(format: "gradient penalty λ %g", Double(gradientPenalty.weight)))

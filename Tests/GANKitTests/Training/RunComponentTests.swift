@@ -217,6 +217,8 @@ private func temporaryFolder() throws -> URL {
         trainer.realLabel = 0.9
         #expect(trainer.description.hasPrefix("Trainer(NonSaturatingGAN, 1 D step per G step, R1 γ 1, real label 0.9)"))
         #expect(trainer.description.contains("generator: Adam(learning rate 0.002, β1 0.5, β2 0.999, ε 1e-08)  // "))
+        trainer.objective = NonSaturatingGAN(outputs: .probabilities)
+        #expect(trainer.description.hasPrefix("Trainer(NonSaturatingGAN(outputs: probabilities), 1 D step"))
         let parameter = Parameter(name: "w", value: .zeros([3, 4]))
         #expect("\(SGD(parameters: [parameter], learningRate: 0.1, momentum: 0.9))" == "SGD(learning rate 0.1, momentum 0.9)  // 12 parameters")
         #expect("\(RMSProp(parameters: [parameter], learningRate: 1e-3))".hasPrefix("RMSProp(learning rate 0.001, α 0.99"))
