@@ -29,11 +29,8 @@ import Testing
         let first = problem.run(.builtin, alpha: 0.75, beta: 0.5, c: c)
         let second = problem.run(.builtin, alpha: 0.75, beta: 0.5, c: c)
         #expect(first.map(\.bitPattern) == second.map(\.bitPattern))
-        let saved = Parallelism.threadCount
-        defer { Parallelism.threadCount = saved }
         for threads in [1, 2, 3] {
-            Parallelism.threadCount = threads
-            let other = problem.run(.builtin, alpha: 0.75, beta: 0.5, c: c)
+            let other = Parallelism.withThreadCount(threads) { problem.run(.builtin, alpha: 0.75, beta: 0.5, c: c) }
             #expect(first.map(\.bitPattern) == other.map(\.bitPattern), "\(threads) threads")
         }
     }

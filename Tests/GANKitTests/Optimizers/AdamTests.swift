@@ -43,11 +43,13 @@ struct ReferenceAdam: ReferenceRule {
         }
     }
 
-    /// A tensor large enough to be split over the threads (200 003 elements, so the
-    /// last block is ragged) matches the Double reference everywhere. (The split is
-    /// elementwise; `Parallelism.threadCount` is left alone because other tests run
-    /// concurrently and compare bits.)
+    /// A tensor large enough to be split over three threads (200 003 elements, so the
+    /// last block is ragged) matches the Double reference everywhere.
     @Test func largeTensorsSplitOverThreadsMatchTheReference() {
+        Parallelism.withThreadCount(3) { largeTensorMatchesTheReference() }
+    }
+
+    private func largeTensorMatchesTheReference() {
         let count = 200_003
         func initial(_ i: Int) -> Float { Float((i % 97) - 48) / 50 }
         func gradient(_ i: Int, step: Int) -> Float { Float(((i * 7 + step) % 31) - 15) / 10 }
