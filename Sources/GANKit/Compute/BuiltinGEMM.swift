@@ -61,7 +61,9 @@ enum BuiltinGEMM {
 
     /// Whether the C kernel (`gk_sgemm_block`, AVX-512 or AVX2+FMA) runs the products:
     /// 2.5–4× the Swift kernel, which stays the portable fallback (baseline x86-64, arm64).
-    static let hasCKernel = gk_sgemm_available() != 0
+    /// Asked on every product (a few loads) rather than cached, so a thread whose
+    /// kernel level is capped (``KernelLevel/withCap(_:_:)``, tests) gets the Swift kernel.
+    static var hasCKernel: Bool { gk_sgemm_available() != 0 }
 
     /// C = alpha·op(A)·op(B) + beta·C on row-major matrices; see ``Backend/gemm``.
     /// Requires m, n, k ≥ 1. A single row or column of C goes to ``gemv``, k == 1
