@@ -57,8 +57,10 @@ private func matrixDimensions(_ t: Tensor) -> (rows: Int, columns: Int) {
 }
 
 extension Backend {
-    /// The built-in kernel, whatever ``GANKit/backend`` is: lets benchmarks
-    /// and comparisons time it next to the system BLAS in one process.
+    /// The built-in kernel, whatever ``GANKit/backend`` is: lets gankit-bench
+    /// time it next to the system BLAS in one process. Not part of the API a
+    /// model needs: `@_spi(Benchmarking) import GANKit` to use it.
+    @_spi(Benchmarking)
     public static var builtinKernel: Backend { builtin }
 
     /// Writes `alpha · op(a) · op(b) + beta · c` into `c` with this backend
