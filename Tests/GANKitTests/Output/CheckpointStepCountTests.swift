@@ -84,10 +84,11 @@ import Testing
         #expect(adam.stepCount == 10 && adam.learningRate == 2e-3)
     }
 
-    /// The seed corpus's valid trainer checkpoint was written by GANKit before the
-    /// change (float step counts): its real bytes still restore.
+    /// `Fuzz/Corpus/checkpoint/trainer-float-step-counts-raw` is the seed corpus's
+    /// valid trainer checkpoint as GANKit wrote it before step counts became
+    /// integers (kept when the seeds were regenerated): its real bytes still restore.
     @Test func theFuzzCorpusCheckpointFromBeforeStillRestores() throws {
-        let url = FuzzCorpusTests.root.appendingPathComponent("checkpoint/trainer-valid-raw")
+        let url = FuzzCorpusTests.root.appendingPathComponent("checkpoint/trainer-float-step-counts-raw")
         var bytes = [UInt8](try Data(contentsOf: url))
         #expect(bytes.removeLast() == UInt8(ascii: "!"))
         let checkpoint = try Checkpoint.decode(bytes, path: url.lastPathComponent)
