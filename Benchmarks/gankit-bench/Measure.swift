@@ -1,6 +1,6 @@
 import CAllocationCounter
 import Foundation
-import GANKit
+@_spi(Benchmarking) import GANKit  // Backend.builtinKernel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

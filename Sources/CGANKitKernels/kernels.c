@@ -25,14 +25,15 @@
 #undef GK_TARGET
 #endif
 
-enum { levelUnknown = 0, levelBaseline, levelAVX2, levelAVX512 };
-static int level = levelUnknown;
-static int forcedBaseline = 0;
+enum { levelUnknown = 0, levelBaseline = GK_LEVEL_BASELINE, levelAVX2 = GK_LEVEL_AVX2, levelAVX512 = GK_LEVEL_AVX512 };
+static int supported = levelUnknown;
+/// The calling thread's cap (gk_force_level); 0: none. Per thread, so a test that
+/// forces a level does not change what tests running beside it compute.
+static _Thread_local int forcedLevel = 0;
 
 /// The best level this CPU supports (computed once; a race computes the same value twice).
-static int currentLevel(void) {
-    if (forcedBaseline) return levelBaseline;
-    int known = __atomic_load_n(&level, __ATOMIC_RELAXED);
+int gk_supported_level(void) {
+    int known = __atomic_load_n(&supported, __ATOMIC_RELAXED);
     if (known != levelUnknown) return known;
     int best = levelBaseline;
 #if defined(__x86_64__)
@@ -43,9 +44,24 @@ static int currentLevel(void) {
         best = levelAVX2;
     }
 #endif
-    __atomic_store_n(&level, best, __ATOMIC_RELAXED);
+    __atomic_store_n(&supported, best, __ATOMIC_RELAXED);
     return best;
 }
+
+/// The level the calling thread's kernels run: the supported one, capped by gk_force_level.
+static int currentLevel(void) {
+    int best = gk_supported_level();
+    int cap = forcedLevel;
+    return cap != 0 && cap < best ? cap : best;
+}
+
+int gk_force_level(int level) {
+    int previous = forcedLevel;
+    forcedLevel = level;
+    return previous;
+}
+
+int gk_forced_level(void) { return forcedLevel; }
 
 const char *gk_kernel_level(void) {
     switch (currentLevel()) {
@@ -54,8 +70,6 @@ const char *gk_kernel_level(void) {
     default: return "baseline";
     }
 }
-
-void gk_force_baseline(int force) { forcedBaseline = force; }
 
 int gk_uses_avx512(void) { return currentLevel() == levelAVX512; }
 

@@ -6,6 +6,12 @@
 // parallel loops back to back), then sleeps on a condition variable, so an
 // idle process uses no CPU. Worker w runs chunk w + 1, the caller chunk 0: the
 // chunk → range mapping is static, so results do not depend on timing.
+//
+// Two per-thread settings travel with a job: the caller's thread-count override
+// (Parallelism.withThreadCount) and kernel-level cap (gk_force_level). A worker
+// takes both before running its chunk, so nested parallel loops and kernel
+// dispatch see what they would on the calling thread, where chunks also run
+// when the pool is busy or the call is nested.
 #include "CGANKitKernels.h"
 
 #include <pthread.h>
@@ -32,8 +38,11 @@ static int remaining = 0;             /* atomic: workers still running the curre
 static gk_pool_task jobTask;
 static void *jobContext;
 static long jobChunks;
+static long jobThreadCount;  /* the caller's threadCountOverride */
+static int jobLevel;         /* the caller's gk_forced_level() */
 static unsigned long startGeneration[GK_POOL_MAX];  /* generation when worker i was created */
 static _Thread_local int insidePool = 0;
+static _Thread_local long threadCountOverride = 0;
 
 static void *worker(void *argument) {
     long index = (long)argument;
@@ -57,7 +66,11 @@ static void *worker(void *argument) {
             pthread_mutex_unlock(&sleepLock);
         }
         seen = current;
-        if (index + 1 < jobChunks) jobTask(jobContext, index + 1);
+        if (index + 1 < jobChunks) {
+            threadCountOverride = jobThreadCount;
+            gk_force_level(jobLevel);
+            jobTask(jobContext, index + 1);
+        }
         __atomic_fetch_sub(&remaining, 1, __ATOMIC_ACQ_REL);
     }
     return 0;
@@ -92,6 +105,8 @@ void gk_pool_run(long chunks, gk_pool_task task, void *context) {
     jobTask = task;
     jobContext = context;
     jobChunks = chunks;
+    jobThreadCount = threadCountOverride;
+    jobLevel = gk_forced_level();
     __atomic_store_n(&remaining, workerCount, __ATOMIC_RELAXED);
     __atomic_fetch_add(&generation, 1, __ATOMIC_ACQ_REL);
     pthread_mutex_lock(&sleepLock);
@@ -115,3 +130,11 @@ void gk_pool_run(long chunks, gk_pool_task task, void *context) {
 }
 
 int gk_pool_inside(void) { return insidePool; }
+
+long gk_thread_count_override(void) { return threadCountOverride; }
+
+long gk_set_thread_count_override(long count) {
+    long previous = threadCountOverride;
+    threadCountOverride = count;
+    return previous;
+}

@@ -61,6 +61,8 @@ write([0, 0, 8, 2] + bigEndian(60000) + bigEndian(60000), "idx", "too-large")
 
 /// Drops the 4-byte CRC (the fuzzer appends the right one).
 func withoutCRC(_ bytes: [UInt8]) -> [UInt8] { Array(bytes.dropLast(4)) }
+// Not written here: trainer-float-step-counts-raw, the trainer-valid-raw of the
+// format before step counts were integers, kept so older files stay covered.
 let trainer = makeFuzzTrainer()
 let valid = trainer.makeCheckpoint().encoded()
 write(withoutCRC(valid), "checkpoint", "trainer-valid")

@@ -15,13 +15,28 @@
 extern "C" {
 #endif
 
-/// The instruction set the kernels run with: "AVX-512", "AVX2+FMA" or "baseline".
+/// Instruction-set levels, lowest first (gk_supported_level, gk_force_level).
+#define GK_LEVEL_BASELINE 1
+#define GK_LEVEL_AVX2 2
+#define GK_LEVEL_AVX512 3
+
+/// The instruction set the calling thread's kernels run with: "AVX-512", "AVX2+FMA" or "baseline".
 const char *gk_kernel_level(void);
 
-/// Forces the baseline kernels (1) or automatic choice (0); for tests.
-void gk_force_baseline(int force);
+/// The best level this CPU supports (GK_LEVEL_…), whatever gk_force_level says.
+int gk_supported_level(void);
 
-/// 1 when the AVX-512 kernels run (the CPU has them and the baseline is not forced), else 0.
+/// Caps the level of the kernels the calling thread runs at `level` (GK_LEVEL_…;
+/// a level above the supported one changes nothing), or removes the cap (0), and
+/// returns the previous cap. gk_pool_run gives its chunks the caller's cap, so
+/// work split over the pool runs at the same level. For tests, which run every
+/// kernel at every level the CPU has; nothing else sets it.
+int gk_force_level(int level);
+
+/// The calling thread's cap set by gk_force_level (0: none).
+int gk_forced_level(void);
+
+/// 1 when the calling thread's kernels run at AVX-512 (the CPU has it and no lower level is forced), else 0.
 int gk_uses_avx512(void);
 
 /// One Adam/AdamW update, fused (PyTorch's formula), for i < n:
@@ -94,11 +109,18 @@ typedef void (*gk_pool_task)(void *context, long chunk);
 /// Runs task(context, c) for every c in 0..<chunks, chunk 0 on the calling
 /// thread and the others on persistent pool threads, and returns when all are done.
 /// Runs the chunks one after another on the calling thread when called from
-/// inside a chunk, or while another thread's job is running. No allocation
+/// inside a chunk, or while another thread's job is running. Every chunk runs
+/// with the caller's gk_thread_count_override and gk_forced_level. No allocation
 /// after the pool's threads exist.
 void gk_pool_run(long chunks, gk_pool_task task, void *context);
 /// 1 on a thread currently running a gk_pool_run chunk (BLAS then stays single-threaded).
 int gk_pool_inside(void);
+/// The thread count the calling thread's parallel loops use instead of the
+/// process-wide one (Parallelism.withThreadCount), or 0 for none. gk_pool_run
+/// gives its chunks the caller's value, like the gk_force_level cap.
+long gk_thread_count_override(void);
+/// Sets the calling thread's override (0 removes it); returns the previous one.
+long gk_set_thread_count_override(long count);
 
 // MARK: - GEMM (the built-in backend's kernel on AVX-512 / AVX2+FMA CPUs)
 

@@ -22,7 +22,7 @@ public struct Backend: Sendable, CustomStringConvertible {
         case accelerate
         /// A CBLAS library opened with `dlopen` from `libraryPath`.
         case cblas(libraryPath: String)
-        /// GANKit's own pure-Swift kernel (``BuiltinGEMM``).
+        /// GANKit's own kernel (``BuiltinGEMM``: C on AVX-512 and AVX2+FMA CPUs, Swift elsewhere).
         case builtin
     }
 

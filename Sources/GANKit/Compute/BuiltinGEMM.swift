@@ -1,7 +1,13 @@
 import CGANKitKernels
 
-/// GANKit's own single-precision GEMM, in pure Swift: used when no BLAS library
-/// is found, or when `GANKIT_BLAS=builtin`.
+/// GANKit's own single-precision GEMM: used when no BLAS library is found, or
+/// when `GANKIT_BLAS=builtin`.
+///
+/// Two implementations of the same blocking: on CPUs with AVX-512 or AVX2+FMA
+/// the blocks run in C (`gk_sgemm_block`, gemm_body.h: 6 × 32 or 6 × 16
+/// register tiles, see ``hasCKernel``); elsewhere (baseline x86-64, arm64) in
+/// the Swift code below (6 × 8 tiles). Products with one row or column of C go
+/// to ``gemv`` and `k == 1` to ``outerProduct``, both Swift.
 ///
 /// The classic Goto/BLIS structure. For C (m×n, row-major, stride ldc):
 ///
@@ -25,7 +31,7 @@ import CGANKitKernels
 /// ``parallelFor(_:minimumChunk:_:)``. Each chunk packs its own panels in a
 /// buffer from ``GEMMScratchPool``.
 ///
-/// The package builds for baseline x86-64 (SSE2, no FMA): `SIMD8<Float>` is two
+/// The Swift kernel is built for baseline x86-64 (SSE2, no FMA): `SIMD8<Float>` is two
 /// XMM registers, so the 6 × 8 tile keeps 12 accumulators + 2 B registers +
 /// 1 A register + 1 product within the 16 XMM registers. SSE2 has no
 /// broadcast load, so packing stores every A value four times (a `SIMD4`):
@@ -55,7 +61,9 @@ enum BuiltinGEMM {
 
     /// Whether the C kernel (`gk_sgemm_block`, AVX-512 or AVX2+FMA) runs the products:
     /// 2.5–4× the Swift kernel, which stays the portable fallback (baseline x86-64, arm64).
-    static let hasCKernel = gk_sgemm_available() != 0
+    /// Asked on every product (a few loads) rather than cached, so a thread whose
+    /// kernel level is capped (``KernelLevel/withCap(_:_:)``, tests) gets the Swift kernel.
+    static var hasCKernel: Bool { gk_sgemm_available() != 0 }
 
     /// C = alpha·op(A)·op(B) + beta·C on row-major matrices; see ``Backend/gemm``.
     /// Requires m, n, k ≥ 1. A single row or column of C goes to ``gemv``, k == 1

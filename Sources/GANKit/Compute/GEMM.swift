@@ -1,8 +1,12 @@
 /// Matrix products on tensors: `C = α·op(A)·op(B) + β·C`, where `op` optionally transposes.
 ///
-/// Every matrix product in GANKit goes through ``gemm(_:transposed:_:transposed:into:alpha:beta:)``,
-/// which hands the raw buffers to the active ``Backend`` (a CBLAS library,
-/// Accelerate, or the built-in kernel).
+/// ``gemm(_:transposed:_:transposed:into:alpha:beta:)`` hands the raw buffers to
+/// the active ``Backend`` (a CBLAS library, Accelerate, or the built-in kernel).
+/// The layers call the backend directly on their raw buffers, except where
+/// GANKit's own kernel beats it: on an AVX-512 CPU, Dense layers at training
+/// batch sizes (``DenseProducts``) and the convolutions' forward and
+/// input-gradient products (``convolutionProduct(transposeA:m:n:k:a:lda:b:ldb:c:ldc:)``)
+/// run on the unpacked kernel `gk_sgemm_unpacked` instead.
 
 /// Writes `alpha · op(a) · op(b) + beta · c` into `c`.
 ///
@@ -53,8 +57,10 @@ private func matrixDimensions(_ t: Tensor) -> (rows: Int, columns: Int) {
 }
 
 extension Backend {
-    /// The built-in kernel, whatever ``GANKit/backend`` is: lets benchmarks
-    /// and comparisons time it next to the system BLAS in one process.
+    /// The built-in kernel, whatever ``GANKit/backend`` is: lets gankit-bench
+    /// time it next to the system BLAS in one process. Not part of the API a
+    /// model needs: `@_spi(Benchmarking) import GANKit` to use it.
+    @_spi(Benchmarking)
     public static var builtinKernel: Backend { builtin }
 
     /// Writes `alpha · op(a) · op(b) + beta · c` into `c` with this backend

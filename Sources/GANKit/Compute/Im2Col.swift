@@ -38,22 +38,6 @@ struct ConvolutionGeometry: Sendable, Equatable {
     static func convolutionOutputSize(_ size: Int, kernel: Int, stride: Int, padding: Int) -> Int {
         (size + 2 * padding - kernel) / stride + 1
     }
-
-    /// For kernel offset `k`, the output positions `o` whose input `o·stride − padding + k` lies in `0..<size`.
-    @inline(__always)
-    static func validRange(kernelOffset k: Int, size: Int, stride: Int, padding: Int, outputs: Int) -> Range<Int> {
-        // o·s − p + k ≥ 0     ⇔  o ≥ ceil((p − k) / s)
-        // o·s − p + k < size  ⇔  o < ceil((size + p − k) / s)
-        let lower = max(0, ceilDivide(padding - k, stride))
-        let upper = min(outputs, ceilDivide(size + padding - k, stride))
-        return lower..<max(lower, upper)
-    }
-
-    /// ⌈a / b⌉ for b > 0 and any sign of a.
-    @inline(__always)
-    static func ceilDivide(_ a: Int, _ b: Int) -> Int {
-        a >= 0 ? (a + b - 1) / b : -((-a) / b)
-    }
 }
 
 /// Copies the patches of one image into a columns matrix.

@@ -5,6 +5,13 @@ import Foundation
 /// it) may use. Defaults to the number of active cores; `GANKIT_THREADS`
 /// overrides it at start-up, and a value that is not a whole number ≥ 1
 /// ends the process with a one-line message (exit status 1).
+///
+/// The count decides how work is cut into chunks, and reductions combine
+/// per-chunk partials, so it can change the last bits of a result. Setting
+/// ``threadCount`` changes it for the whole process: do it once, before
+/// training. To use another count for one piece of work without affecting
+/// work running on other threads meanwhile (tests running in parallel, say),
+/// use ``withThreadCount(_:_:)``.
 public enum Parallelism {
     private static let state = ThreadCountBox(initial: defaultThreadCount())
 
@@ -18,13 +25,41 @@ public enum Parallelism {
         return value
     }
 
-    /// The number of threads kernels split their work over (≥ 1).
+    /// The number of threads kernels split their work over (≥ 1): inside
+    /// ``withThreadCount(_:_:)`` the count it was given, else the process-wide count.
+    ///
+    /// Setting it changes the process-wide count, which every thread not inside
+    /// ``withThreadCount(_:_:)`` reads on its next parallel loop.
     public static var threadCount: Int {
-        get { state.value }
+        get {
+            let scoped = gk_thread_count_override()
+            return scoped > 0 ? scoped : state.value
+        }
         set {
             require(newValue >= 1, "Parallelism.threadCount must be at least 1, got \(newValue)")
             state.value = newValue
         }
+    }
+
+    /// Runs `body` with ``threadCount`` equal to `count` for the work it does,
+    /// leaving the process-wide count, and what other threads use, unchanged.
+    ///
+    /// The setting belongs to the calling thread: `body` runs on it,
+    /// synchronously, and the parallel loops it starts carry the count to the
+    /// pool threads that run their chunks. Work that `body` hands to other
+    /// threads or tasks does not see it. Calls nest; the innermost count wins.
+    ///
+    /// ```swift
+    /// let oneThread = Parallelism.withThreadCount(1) { trainer.sample(noise: noise) }
+    /// ```
+    /// - Precondition: `count ≥ 1`.
+    public static func withThreadCount<Result, Failure: Error>(
+        _ count: Int, _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        require(count >= 1, "Parallelism.withThreadCount: the count must be at least 1, got \(count)")
+        let previous = gk_set_thread_count_override(count)
+        defer { gk_set_thread_count_override(previous) }
+        return try body()
     }
 
     private static func defaultThreadCount() -> Int {

@@ -109,8 +109,7 @@ extension ParameterlessLayer {
 /// when `condition` is false, e.g. `Dense(784 → 256): expected input [N, 784], got [64, 100]`.
 /// The message is printed in release (`-O`) builds too, unlike a `precondition`'s.
 ///
-/// Layers call this at their boundary; tests call ``inputShapeError(layer:expected:got:)``
-/// to check the wording.
+/// Layers call this at their boundary.
 @inlinable
 public func checkInputShape(_ condition: Bool, _ layer: @autoclosure () -> String,
                             expected: @autoclosure () -> String, got shape: TensorShape) {
@@ -136,8 +135,10 @@ extension InputShapeValidating {
     }
 }
 
-/// The message of a failed input-shape check.
-public func inputShapeError(layer: String, expected: String, got shape: TensorShape) -> String {
+/// The message of a failed input-shape check (internal: the layers and their tests
+/// share the wording; `@usableFromInline` for ``checkInputShape(_:_:expected:got:)``).
+@usableFromInline
+func inputShapeError(layer: String, expected: String, got shape: TensorShape) -> String {
     "\(layer): expected input \(expected), got \(shape)"
 }
 

@@ -30,7 +30,10 @@ extension Layer {
 extension Dense: SampleIndependentLayer {}
 extension Conv2D: SampleIndependentLayer {}
 extension ConvTranspose2D: SampleIndependentLayer {}
-extension ElementwiseActivation: SampleIndependentLayer {}
+extension ReLU: SampleIndependentLayer {}
+extension LeakyReLU: SampleIndependentLayer {}
+extension Tanh: SampleIndependentLayer {}
+extension Sigmoid: SampleIndependentLayer {}
 extension Dropout: SampleIndependentLayer {}
 extension Reshape: SampleIndependentLayer {}
 extension Flatten: SampleIndependentLayer {}

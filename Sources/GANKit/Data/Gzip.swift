@@ -159,9 +159,6 @@ final class InflateStream {
         input.deallocate()
     }
 
-    /// Whether the end of the compressed stream has been reached.
-    var isAtEnd: Bool { finished }
-
     /// Returns the next `maxCount` bytes of output, or fewer if the stream ends first.
     func read(maxCount: Int) throws -> [UInt8] {
         var output: [UInt8] = []

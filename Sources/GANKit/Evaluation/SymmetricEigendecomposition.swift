@@ -16,15 +16,15 @@ import Foundation
 /// let eigen = SymmetricEigendecomposition([2, 1, 1, 2], dimension: 2)
 /// eigen.eigenvalues   // [1, 3]
 /// ```
-public struct SymmetricEigendecomposition: Sendable {
+struct SymmetricEigendecomposition: Sendable {
     /// The matrix size `n`.
-    public let dimension: Int
+    let dimension: Int
     /// The `n` eigenvalues in ascending order.
-    public let eigenvalues: [Double]
+    let eigenvalues: [Double]
     /// The eigenvectors, row-major `n × n`: column `j` is the unit eigenvector of `eigenvalues[j]`.
-    public let eigenvectors: [Double]
+    let eigenvectors: [Double]
     /// The number of Jacobi sweeps performed.
-    public let sweeps: Int
+    let sweeps: Int
 
     /// Decomposes the symmetric matrix `matrix` (row-major, `dimension × dimension`).
     ///
@@ -34,7 +34,7 @@ public struct SymmetricEigendecomposition: Sendable {
     ///   - dimension: `n ≥ 0`.
     ///   - maximumSweeps: stop after this many sweeps even if not converged (default 60).
     /// - Precondition: `matrix.count == dimension²` and every value is finite.
-    public init(_ matrix: [Double], dimension: Int, maximumSweeps: Int = 60) {
+    init(_ matrix: [Double], dimension: Int, maximumSweeps: Int = 60) {
         let n = dimension
         require(n >= 0 && matrix.count == n * n,
                 "SymmetricEigendecomposition: \(matrix.count) values for a \(n)×\(n) matrix")
@@ -116,7 +116,7 @@ public struct SymmetricEigendecomposition: Sendable {
     }
 
     /// `V · diag(f(λ)) · Vᵀ`, row-major `n × n`: a function of the matrix (e.g. `f = √` for its square root).
-    public func applying(_ function: (Double) -> Double) -> [Double] {
+    func applying(_ function: (Double) -> Double) -> [Double] {
         let n = dimension
         let scaled = eigenvalues.map(function)
         var result = [Double](repeating: 0, count: n * n)

@@ -6,69 +6,115 @@ import Foundation
 /// Input and output have the same (any) shape. Each caches the tensor its
 /// derivative is cheapest to compute from: the input for the ReLU family, the
 /// output for tanh and sigmoid (tanh' = 1 − y², σ' = y(1 − y)).
+///
+/// The four are final classes that share their plumbing (buffers, the split
+/// over threads) through an internal `ElementwiseActivation` value rather
+/// than a base class: a public base class that outside code cannot subclass
+/// would only be noise in the API. A new activation is a ``Layer`` of your own
+/// (see Docs/CustomLayers.md).
 
-/// Shared forward/backward plumbing for elementwise activations.
-public class ElementwiseActivation: ParameterlessLayer {
-    /// Activations behave the same in training and inference.
-    public var isTraining = true
-    /// The tensor `backward` differentiates from (input or output, per subclass).
-    fileprivate var cached = Tensor(zeros: [0])
+/// The elementwise functions behind the activation layers, with their settings.
+enum ElementwiseFunction: Sendable {
+    case relu
+    case leakyReLU(alpha: Float)
+    case tanh
+    case sigmoid
+
+    /// Whether the derivative reads the input (true) or the output (false).
+    var derivativeReadsInput: Bool {
+        switch self {
+        case .relu, .leakyReLU: return true
+        case .tanh, .sigmoid: return false
+        }
+    }
+
+    /// y = f(x) over `count` elements.
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+        switch self {
+        case .relu:
+            gk_relu(x, y, count)
+        case .leakyReLU(let alpha):
+            gk_leaky_relu(x, y, count, alpha)
+        case .tanh:
+            gk_tanh(x, y, count)  // Cephes' tanhf, vectorized; relative error ≲ 2e-7
+        case .sigmoid:
+            for i in 0..<count {
+                // Split by sign so exp never overflows.
+                let v = x[i]
+                if v >= 0 { y[i] = 1 / (1 + expf(-v)) } else { let e = expf(v); y[i] = e / (1 + e) }
+            }
+        }
+    }
+
+    /// dx = f′·dy, where `cached` is x or y per ``derivativeReadsInput``.
+    func derivative(_ cached: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                    _ count: Int) {
+        switch self {
+        case .relu:
+            gk_relu_backward(cached, dy, dx, count)
+        case .leakyReLU(let alpha):
+            gk_leaky_relu_backward(cached, dy, dx, count, alpha)
+        case .tanh:
+            gk_tanh_backward(cached, dy, dx, count)
+        case .sigmoid:
+            for i in 0..<count { dx[i] = dy[i] * cached[i] * (1 - cached[i]) }
+        }
+    }
+}
+
+/// What every activation layer keeps between forward and backward, and the
+/// two passes, split over the threads.
+struct ElementwiseActivation {
+    let function: ElementwiseFunction
+    /// The tensor `backward` differentiates from (input or output, per function).
+    private var cached = Tensor(zeros: [0])
     private var outputBuffer = TensorBuffer()
     private var inputGradientBuffer = TensorBuffer()
 
-    fileprivate init() {}
+    init(_ function: ElementwiseFunction) { self.function = function }
 
-    /// Whether `derivative` reads the input (true) or the output (false).
-    fileprivate var cachesInput: Bool { true }
-    /// y = f(x) over `count` elements.
-    fileprivate func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {}
-    /// dx = f'(·)·dy, where `cached` is x or y per `cachesInput`.
-    fileprivate func derivative(_ cached: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                _ dx: UnsafeMutablePointer<Float>, _ count: Int) {}
-
-    /// Applies the activation elementwise; the output has the input's shape.
-    public func forward(_ input: Tensor) -> Tensor {
+    /// y = f(x), same shape.
+    mutating func forward(_ input: Tensor) -> Tensor {
+        let function = function
         let output = outputBuffer.fill(shape: input.shape) { y in
             input.withUnsafeBufferPointer { x in
                 parallelFor(x.count, minimumChunk: ElementwiseKernel.minimumChunk,
-                            ElementwiseKernel(layer: self, x: SendablePointer(x.baseAddress!), dy: nil,
+                            ElementwiseKernel(function: function, x: SendablePointer(x.baseAddress!), dy: nil,
                                               result: SendablePointer(y.baseAddress!)))
             }
         }
-        cached = cachesInput ? input : output
+        cached = function.derivativeReadsInput ? input : output
         return output
     }
 
-    /// Multiplies `outputGradient` by the activation's derivative.
-    public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+    /// dx = f′·dy for the last forward; `layer` names it in the shape message.
+    mutating func backward(_ outputGradient: Tensor, layer: @autoclosure () -> String) -> Tensor {
         require(outputGradient.shape == cached.shape,
-                "\(description).backward: expected output gradient \(cached.shape), got \(outputGradient.shape)")
+                "\(layer()).backward: expected output gradient \(cached.shape), got \(outputGradient.shape)")
+        let function = function
+        let cached = cached
         return inputGradientBuffer.fill(shape: cached.shape) { dx in
             cached.withUnsafeBufferPointer { c in
                 outputGradient.withUnsafeBufferPointer { dy in
                     parallelFor(dx.count, minimumChunk: ElementwiseKernel.minimumChunk,
-                                ElementwiseKernel(layer: self, x: SendablePointer(c.baseAddress!),
+                                ElementwiseKernel(function: function, x: SendablePointer(c.baseAddress!),
                                                   dy: SendablePointer(dy.baseAddress!),
                                                   result: SendablePointer(dx.baseAddress!)))
                 }
             }
         }
     }
-
-    /// The constructor-like name.
-    public var description: String { "Activation" }
 }
 
 /// One range of an activation's forward (`dy == nil`: result = f(x)) or backward
 /// (result = f′·dy, `x` the cached input or output), for `parallelFor`: elementwise,
-/// so the bits do not depend on the split. `@unchecked Sendable`: the layer's
-/// `apply`/`derivative` read only its immutable settings (e.g. `alpha`).
-private struct ElementwiseKernel: ParallelKernel, @unchecked Sendable {
+/// so the bits do not depend on the split.
+private struct ElementwiseKernel: ParallelKernel {
     /// Elements per thread below which a second thread costs more than it saves
     /// (64 KiB of each operand).
     static let minimumChunk = 1 << 14
 
-    unowned(unsafe) let layer: ElementwiseActivation
+    let function: ElementwiseFunction
     let x: SendablePointer<Float>
     let dy: SendablePointer<Float>?
     let result: SendablePointer<Float>
@@ -76,77 +122,82 @@ private struct ElementwiseKernel: ParallelKernel, @unchecked Sendable {
     func run(_ range: Range<Int>) {
         let start = range.lowerBound
         if let dy {
-            layer.derivative(x.pointer + start, dy.pointer + start, result.pointer + start, range.count)
+            function.derivative(x.pointer + start, dy.pointer + start, result.pointer + start, range.count)
         } else {
-            layer.apply(x.pointer + start, result.pointer + start, range.count)
+            function.apply(x.pointer + start, result.pointer + start, range.count)
         }
     }
 }
 
 /// max(0, x).
-public final class ReLU: ElementwiseActivation {
+public final class ReLU: ParameterlessLayer {
+    /// Activations behave the same in training and inference.
+    public var isTraining = true
+    private var activation = ElementwiseActivation(.relu)
     /// Creates a ReLU.
-    public override init() {}
-    fileprivate override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
-        gk_relu(x, y, count)
-    }
-    fileprivate override func derivative(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                         _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
-        gk_relu_backward(x, dy, dx, count)
+    public init() {}
+    /// Applies max(0, x) elementwise; the output has the input's shape.
+    public func forward(_ input: Tensor) -> Tensor { activation.forward(input) }
+    /// Passes `outputGradient` where the input was positive, 0 elsewhere.
+    public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        activation.backward(outputGradient, layer: description)
     }
     /// `ReLU()`.
-    public override var description: String { "ReLU()" }
+    public var description: String { "ReLU()" }
 }
 
 /// x for x > 0, α·x otherwise (GANs use α = 0.2).
-public final class LeakyReLU: ElementwiseActivation {
+public final class LeakyReLU: ParameterlessLayer {
+    /// Activations behave the same in training and inference.
+    public var isTraining = true
     /// The slope for negative inputs.
     public let alpha: Float
+    private var activation: ElementwiseActivation
     /// Creates a leaky ReLU with negative slope `alpha` (Keras' name; PyTorch calls it `negative_slope`).
-    public init(alpha: Float = 0.2) { self.alpha = alpha }
-    fileprivate override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
-        gk_leaky_relu(x, y, count, alpha)
+    public init(alpha: Float = 0.2) {
+        self.alpha = alpha
+        activation = ElementwiseActivation(.leakyReLU(alpha: alpha))
     }
-    fileprivate override func derivative(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                         _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
-        gk_leaky_relu_backward(x, dy, dx, count, alpha)
+    /// Applies the leaky ReLU elementwise; the output has the input's shape.
+    public func forward(_ input: Tensor) -> Tensor { activation.forward(input) }
+    /// Multiplies `outputGradient` by 1 where the input was positive, α elsewhere.
+    public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        activation.backward(outputGradient, layer: description)
     }
     /// `LeakyReLU(alpha: 0.2)`.
-    public override var description: String { "LeakyReLU(alpha: \(alpha))" }
+    public var description: String { "LeakyReLU(alpha: \(alpha))" }
 }
 
 /// tanh(x), the usual generator output (images in [−1, 1]).
-public final class Tanh: ElementwiseActivation {
+public final class Tanh: ParameterlessLayer {
+    /// Activations behave the same in training and inference.
+    public var isTraining = true
+    private var activation = ElementwiseActivation(.tanh)
     /// Creates a tanh activation.
-    public override init() {}
-    fileprivate override var cachesInput: Bool { false }
-    fileprivate override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
-        gk_tanh(x, y, count)  // Cephes' tanhf, vectorized; relative error ≲ 2e-7
-    }
-    fileprivate override func derivative(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                         _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
-        gk_tanh_backward(y, dy, dx, count)
+    public init() {}
+    /// Applies tanh elementwise; the output has the input's shape.
+    public func forward(_ input: Tensor) -> Tensor { activation.forward(input) }
+    /// Multiplies `outputGradient` by 1 − y², y the forward's output.
+    public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        activation.backward(outputGradient, layer: description)
     }
     /// `Tanh()`.
-    public override var description: String { "Tanh()" }
+    public var description: String { "Tanh()" }
 }
 
 /// 1 / (1 + e^(−x)).
-public final class Sigmoid: ElementwiseActivation {
+public final class Sigmoid: ParameterlessLayer {
+    /// Activations behave the same in training and inference.
+    public var isTraining = true
+    private var activation = ElementwiseActivation(.sigmoid)
     /// Creates a sigmoid activation.
-    public override init() {}
-    fileprivate override var cachesInput: Bool { false }
-    fileprivate override func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
-        for i in 0..<count {
-            // Split by sign so exp never overflows.
-            let v = x[i]
-            if v >= 0 { y[i] = 1 / (1 + expf(-v)) } else { let e = expf(v); y[i] = e / (1 + e) }
-        }
-    }
-    fileprivate override func derivative(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                         _ dx: UnsafeMutablePointer<Float>, _ count: Int) {
-        for i in 0..<count { dx[i] = dy[i] * y[i] * (1 - y[i]) }
+    public init() {}
+    /// Applies the sigmoid elementwise; the output has the input's shape.
+    public func forward(_ input: Tensor) -> Tensor { activation.forward(input) }
+    /// Multiplies `outputGradient` by y·(1 − y), y the forward's output.
+    public func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor {
+        activation.backward(outputGradient, layer: description)
     }
     /// `Sigmoid()`.
-    public override var description: String { "Sigmoid()" }
+    public var description: String { "Sigmoid()" }
 }

@@ -9,7 +9,7 @@
 /// (PyTorch's layout, so reference weights port without a transpose), the bias `[outChannels]`.
 ///
 /// Computed as im2col + one matrix product per group of images (as many as fit
-/// 4 MiB of columns, see `imageGroupSize`), with the images of a batch split over
+/// 1 MiB of columns, see `imageGroupSize`), with the images of a batch split over
 /// `Parallelism.threadCount` threads.
 ///
 /// ```swift

@@ -28,7 +28,8 @@ public protocol Optimizer: AnyObject {
     /// parameter, suffixed by its index in `parameters`) and scalars such as
     /// `"learningRate"` as 1-element tensors. The step count is stored under
     /// `"step"` as two floats `[high, low]` with `step = high·2²⁴ + low`, exact
-    /// for any count below 2⁴⁸ (a single Float is exact only up to 2²⁴).
+    /// for any count below 2⁴⁸ (a single Float is exact only up to 2²⁴);
+    /// a ``Checkpoint`` stores the built-in optimizers' step counts as integers instead.
     func stateDictionary() -> [String: Tensor]
     /// Restores state saved by ``stateDictionary()`` (from an optimizer of the
     /// same type and settings over parameters of the same shapes).
@@ -97,9 +98,50 @@ func checkGradientShape(_ parameter: Parameter, index: Int, optimizer: String) {
 /// Step counts are split into two floats, each an integer below 2²⁴ and so exact.
 private let stepRadix = 16_777_216  // 2²⁴
 
+/// The largest step count ``encodeStepCount(_:)`` encodes exactly: 2⁴⁸ − 1.
+let maximumStepCount = stepRadix * stepRadix - 1
+
 /// Encodes a step count as `[high, low]` with `step = high·2²⁴ + low`.
 func encodeStepCount(_ step: Int) -> Tensor {
     Tensor([Float(step / stepRadix), Float(step % stepRadix)])
+}
+
+/// The count ``encodeStepCount(_:)`` encoded in `tensor`, or nil unless it holds
+/// two whole numbers in `0 ..< 2²⁴`.
+func decodeStepCount(_ tensor: Tensor) -> Int? {
+    let parts = tensor.scalars
+    guard parts.count == 2, parts.allSatisfy({ $0 >= 0 && $0 < Float(stepRadix) && $0.rounded() == $0 }) else {
+        return nil
+    }
+    return Int(parts[0]) * stepRadix + Int(parts[1])
+}
+
+/// State whose step counts a ``Checkpoint`` stores as integers.
+///
+/// A state dictionary is `[String: Tensor]`, so it holds a step count as the
+/// float pair of ``encodeStepCount(_:)``; in a checkpoint each key listed here
+/// becomes one `UInt64` in ``Checkpoint/integers`` under the same name. The
+/// built-in optimizers and ``ExponentialMovingAverage`` conform; the state of
+/// any other optimizer is stored as its tensors.
+protocol StepCountedState: AnyObject {
+    /// The state-dictionary keys that hold step counts.
+    var stepCountKeys: [String] { get }
+}
+
+extension Adam: StepCountedState {
+    var stepCountKeys: [String] { ["step"] }
+}
+
+extension AdamW: StepCountedState {
+    var stepCountKeys: [String] { ["step"] }
+}
+
+extension SGD: StepCountedState {
+    var stepCountKeys: [String] { ["step"] }
+}
+
+extension RMSProp: StepCountedState {
+    var stepCountKeys: [String] { ["step"] }
 }
 
 /// Checks a state dictionary against the keys and shapes an optimizer expects.
@@ -121,12 +163,10 @@ func validateOptimizerState(_ state: [String: Tensor], expected: [String: Tensor
         throw OptimizerStateError.unexpectedKey(optimizer: optimizer, key: extra)
     }
     guard let stepTensor = state["step"] else { return 0 }
-    let parts = stepTensor.scalars
-    let isCount = parts.allSatisfy { $0 >= 0 && $0 < Float(stepRadix) && $0.rounded() == $0 }
-    guard parts.count == 2, isCount else {
-        throw OptimizerStateError.invalidValue(optimizer: optimizer, key: "step", value: parts)
+    guard let step = decodeStepCount(stepTensor) else {
+        throw OptimizerStateError.invalidValue(optimizer: optimizer, key: "step", value: stepTensor.scalars)
     }
-    return Int(parts[0]) * stepRadix + Int(parts[1])
+    return step
 }
 
 /// The keys and shapes shared by every optimizer: `"step"` `[2]` and `"learningRate"` `[1]`.

@@ -13,8 +13,9 @@
 ///
 /// State dictionary: the wrapped optimizer's entries unchanged, plus
 /// `"schedule.step"` (its own step count, two floats as described in
-/// ``Optimizer/stateDictionary()``) and `"schedule.learningRate"` (the base
-/// rate), so a resumed run continues the schedule exactly.
+/// ``Optimizer/stateDictionary()``; an integer in a checkpoint) and
+/// `"schedule.learningRate"` (the base rate), so a resumed run continues the
+/// schedule exactly.
 public final class ScheduledOptimizer: Optimizer {
     /// The optimizer whose learning rate is scheduled.
     public let base: any Optimizer
@@ -78,6 +79,11 @@ public final class ScheduledOptimizer: Optimizer {
 
     private static let stepKey = "schedule.step"
     private static let learningRateKey = "schedule.learningRate"
+}
+
+extension ScheduledOptimizer: StepCountedState {
+    /// `"schedule.step"` and the wrapped optimizer's step counts.
+    var stepCountKeys: [String] { [Self.stepKey] + ((base as? StepCountedState)?.stepCountKeys ?? []) }
 }
 
 extension OptimizerStateError {

@@ -5,13 +5,13 @@
 /// the top row and bit 6 the bottom (descenders of g, j, p, q, y use rows 5–6).
 /// Characters outside ASCII 32–126 are drawn as `?`. Text advances
 /// `advance` (6) pixels per character at scale 1.
-public enum BitmapFont {
+enum BitmapFont {
     /// Glyph width in pixels at scale 1.
-    public static let glyphWidth = 5
+    static let glyphWidth = 5
     /// Glyph height in pixels at scale 1.
-    public static let glyphHeight = 7
+    static let glyphHeight = 7
     /// Horizontal distance between successive characters at scale 1 (glyph plus one blank column).
-    public static let advance = 6
+    static let advance = 6
 
     /// The first character in the table (space).
     static let firstCode: UInt32 = 32
@@ -39,14 +39,14 @@ public enum BitmapFont {
     ]
 
     /// The five column bytes of `character` (bit 0 = top row).
-    public static func columns(of character: Character) -> [UInt8] {
+    static func columns(of character: Character) -> [UInt8] {
         let packed = glyphs[index(of: character)]
         return (0..<glyphWidth).map { UInt8(truncatingIfNeeded: packed >> (8 * UInt64(glyphWidth - 1 - $0))) }
     }
 
     /// Whether pixel (`x`, `y`) of `character`'s glyph is set, with (0, 0) the top-left;
     /// false outside the 5×7 cell.
-    public static func isSet(_ character: Character, x: Int, y: Int) -> Bool {
+    static func isSet(_ character: Character, x: Int, y: Int) -> Bool {
         guard x >= 0, x < glyphWidth, y >= 0, y < glyphHeight else { return false }
         let packed = glyphs[index(of: character)]
         let column = UInt8(truncatingIfNeeded: packed >> (8 * UInt64(glyphWidth - 1 - x)))
@@ -54,7 +54,7 @@ public enum BitmapFont {
     }
 
     /// The width in pixels of `text` drawn at `scale` (no trailing blank column).
-    public static func width(of text: String, scale: Int = 1) -> Int {
+    static func width(of text: String, scale: Int = 1) -> Int {
         let count = text.count
         return count == 0 ? 0 : (count * advance - 1) * scale
     }

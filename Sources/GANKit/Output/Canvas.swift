@@ -1,30 +1,30 @@
 /// An RGB colour with 8 bits per channel.
-public struct RGBColor: Sendable, Hashable {
+struct RGBColor: Sendable, Hashable {
     /// Red, 0–255.
-    public var red: UInt8
+    var red: UInt8
     /// Green, 0–255.
-    public var green: UInt8
+    var green: UInt8
     /// Blue, 0–255.
-    public var blue: UInt8
+    var blue: UInt8
 
     /// Creates a colour from its channels.
-    public init(red: UInt8, green: UInt8, blue: UInt8) {
+    init(red: UInt8, green: UInt8, blue: UInt8) {
         self.red = red
         self.green = green
         self.blue = blue
     }
 
     /// Creates a colour from a 24-bit hex value, e.g. `0x1F77B4`.
-    public init(hex: UInt32) {
+    init(hex: UInt32) {
         self.init(red: UInt8((hex >> 16) & 0xFF), green: UInt8((hex >> 8) & 0xFF), blue: UInt8(hex & 0xFF))
     }
 
     /// White.
-    public static let white = RGBColor(hex: 0xFFFFFF)
+    static let white = RGBColor(hex: 0xFFFFFF)
     /// Black.
-    public static let black = RGBColor(hex: 0x000000)
+    static let black = RGBColor(hex: 0x000000)
     /// The ten colours of matplotlib's "tab10" cycle (blue, orange, green, red, …), used for series without a colour.
-    public static let palette: [RGBColor] = [
+    static let palette: [RGBColor] = [
         0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD, 0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22, 0x17BECF,
     ].map { RGBColor(hex: $0) }
 }

@@ -2,8 +2,9 @@
 ///
 /// Entries are namespaced by a prefix: `generator/0.weight`,
 /// `generator/3.runningMean`, `generator/5.generator` (a dropout layer's
-/// generator state), `generatorOptimizer/m.0`. Restoring validates every name
-/// and shape first and changes nothing unless all of them match.
+/// generator state), `generatorOptimizer/m.0`, `generatorOptimizer/step` (an
+/// integer). Restoring validates every name and shape first and changes
+/// nothing unless all of them match.
 extension Checkpoint {
     /// Stores `layer`'s parameters, buffers and layer-owned generator states under `prefix/`.
     public mutating func store(_ layer: any Layer, as prefix: String) {
@@ -52,19 +53,61 @@ extension Checkpoint {
         for (name, layer) in randomized { layer.generator = SeededGenerator(state: integers[name]!) }
     }
 
-    /// Stores an optimizer's state under `prefix/`.
+    /// Stores an optimizer's state dictionary under `prefix/`: the built-in
+    /// optimizers' step counts (`step`, `schedule.step`) as one integer each in
+    /// ``integers``, everything else in ``tensors``.
     public mutating func store(_ optimizer: any Optimizer, as prefix: String) {
-        for (key, value) in optimizer.stateDictionary() { tensors["\(prefix)/\(key)"] = value }
+        storeState(optimizer.stateDictionary(), stepCountKeys: (optimizer as? StepCountedState)?.stepCountKeys ?? [],
+                   as: prefix)
     }
 
     /// Restores an optimizer's state stored under `prefix/`.
-    /// - Throws: the optimizer's error when a key is missing or a shape differs.
+    ///
+    /// Step counts are read from ``integers``, or, from checkpoints written
+    /// before they were stored as integers, as the two floats of the state
+    /// dictionary from ``tensors``.
+    /// - Throws: ``CheckpointError`` for a step count that is not one integer
+    ///   below 2⁴⁸; the optimizer's error when a key is missing or a shape differs.
     public func restore(_ optimizer: any Optimizer, from prefix: String) throws {
+        try optimizer.loadStateDictionary(storedState(under: prefix))
+    }
+
+    /// Stores `state` under `prefix/`: the step counts named by `stepCountKeys`
+    /// (two floats in the dictionary) as one integer each, the rest as tensors.
+    mutating func storeState(_ state: [String: Tensor], stepCountKeys: [String], as prefix: String) {
+        for (key, value) in state {
+            if stepCountKeys.contains(key), let count = decodeStepCount(value) {
+                integers["\(prefix)/\(key)"] = [UInt64(count)]
+            } else {
+                tensors["\(prefix)/\(key)"] = value
+            }
+        }
+    }
+
+    /// The state dictionary stored under `prefix/`: its tensors as they are, and
+    /// each integer entry (a step count) as the two floats a state dictionary holds.
+    /// - Throws: ``CheckpointError`` when an integer entry is not one value
+    ///   below 2⁴⁸, or a name is both a tensor and an integer entry.
+    func storedState(under prefix: String) throws -> [String: Tensor] {
         var state: [String: Tensor] = [:]
         for (name, tensor) in tensors where name.hasPrefix(prefix + "/") {
             state[String(name.dropFirst(prefix.count + 1))] = tensor
         }
-        try optimizer.loadStateDictionary(state)
+        for name in integers.keys.sorted() where name.hasPrefix(prefix + "/") {
+            let values = integers[name]!
+            guard values.count == 1 else {
+                throw CheckpointError.shapeMismatch(name: name, expected: [1], found: [values.count])
+            }
+            guard values[0] <= UInt64(maximumStepCount) else {
+                throw CheckpointError.invalidEntry(name: name, reason: "a step count of \(values[0]), above 2^48 - 1")
+            }
+            let key = String(name.dropFirst(prefix.count + 1))
+            guard state[key] == nil else {
+                throw CheckpointError.invalidEntry(name: name, reason: "stored both as a tensor and as an integer")
+            }
+            state[key] = encodeStepCount(Int(values[0]))
+        }
+        return state
     }
 }
 
@@ -79,7 +122,8 @@ extension Trainer {
         checkpoint.store(generatorOptimizer, as: "generatorOptimizer")
         checkpoint.store(discriminatorOptimizer, as: "discriminatorOptimizer")
         if let generatorAverage {
-            for (key, value) in generatorAverage.stateDictionary() { checkpoint.tensors["generatorAverage/\(key)"] = value }
+            checkpoint.storeState(generatorAverage.stateDictionary(), stepCountKeys: generatorAverage.stepCountKeys,
+                                  as: "generatorAverage")
         }
         checkpoint.integers["trainer/noiseGenerator"] = noiseGenerator.state
         checkpoint.integers["trainer/counters"] = [UInt64(step), UInt64(epoch), UInt64(batchInEpoch)]
@@ -135,11 +179,7 @@ extension Trainer {
         try checkpoint.restore(generatorOptimizer, from: "generatorOptimizer")
         try checkpoint.restore(discriminatorOptimizer, from: "discriminatorOptimizer")
         if let generatorAverage {
-            var state: [String: Tensor] = [:]
-            for (name, tensor) in checkpoint.tensors where name.hasPrefix("generatorAverage/") {
-                state[String(name.dropFirst("generatorAverage/".count))] = tensor
-            }
-            try generatorAverage.loadStateDictionary(state)
+            try generatorAverage.loadStateDictionary(checkpoint.storedState(under: "generatorAverage"))
         }
     }
 }

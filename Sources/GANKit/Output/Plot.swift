@@ -9,6 +9,7 @@ import Foundation
 /// anti-aliased, 2 pixels wide. Non-finite points (NaN, ±∞) are skipped and
 /// break the line; an isolated point is drawn as a dot; empty series appear
 /// only in the legend; a constant series gets a small range around its value.
+/// Curves take the colours of matplotlib's "tab10" cycle in the order they are added.
 ///
 /// ```swift
 /// var plot = LinePlot(title: "DCGAN on MNIST", xLabel: "step", yLabel: "loss")
@@ -17,24 +18,24 @@ import Foundation
 /// try plot.write(to: URL(fileURLWithPath: "losses.png"))
 /// ```
 public struct LinePlot: Sendable {
-    /// One named curve.
-    public struct Series: Sendable {
+    /// One named curve (internal: colours come from the palette, in order).
+    struct Series: Sendable {
         /// The legend text.
-        public var name: String
+        var name: String
         /// The line colour.
-        public var color: RGBColor
+        var color: RGBColor
         /// The points in drawing order.
-        public var points: [(x: Double, y: Double)]
+        var points: [(x: Double, y: Double)]
 
         /// Creates a series from explicit points.
-        public init(name: String, color: RGBColor, points: [(x: Double, y: Double)]) {
+        init(name: String, color: RGBColor, points: [(x: Double, y: Double)]) {
             self.name = name
             self.color = color
             self.points = points
         }
 
         /// Creates a series from values at x = 0, 1, 2, ….
-        public init(name: String, color: RGBColor, values: [Double]) {
+        init(name: String, color: RGBColor, values: [Double]) {
             self.init(name: name, color: color, points: values.enumerated().map { (Double($0.offset), $0.element) })
         }
     }
@@ -46,28 +47,43 @@ public struct LinePlot: Sendable {
     /// Text along the y axis, reading upwards (may be empty).
     public var yLabel: String
     /// The curves, drawn in order (later ones on top).
-    public var series: [Series]
+    var series: [Series] = []
     /// Whether to draw light gray gridlines at the ticks.
     public var showsGrid: Bool
 
-    /// Creates a plot.
-    public init(title: String = "", xLabel: String = "", yLabel: String = "", series: [Series] = [],
-                showsGrid: Bool = true) {
+    /// Creates a plot with no curves; ``add(_:points:)`` and ``add(_:values:)`` add them.
+    public init(title: String = "", xLabel: String = "", yLabel: String = "", showsGrid: Bool = true) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
-        self.series = series
         self.showsGrid = showsGrid
     }
 
-    /// Appends a series of points; `color` defaults to the next `RGBColor.palette` entry.
-    public mutating func add(_ name: String, color: RGBColor? = nil, points: [(x: Double, y: Double)]) {
-        let palette = RGBColor.palette
-        series.append(Series(name: name, color: color ?? palette[series.count % palette.count], points: points))
+    /// A plot of `series` (for tests that choose colours).
+    init(series: [Series]) {
+        self.init()
+        self.series = series
     }
 
-    /// Appends a series of values at x = 0, 1, 2, …; `color` defaults to the next palette entry.
-    public mutating func add(_ name: String, color: RGBColor? = nil, values: [Double]) {
+    /// Appends a curve through `points`, in the next colour of matplotlib's
+    /// "tab10" cycle (blue, orange, green, red, …).
+    public mutating func add(_ name: String, points: [(x: Double, y: Double)]) {
+        let palette = RGBColor.palette
+        add(name, color: palette[series.count % palette.count], points: points)
+    }
+
+    /// Appends a curve through `values` at x = 0, 1, 2, …, in the next colour of the cycle.
+    public mutating func add(_ name: String, values: [Double]) {
+        add(name, points: values.enumerated().map { (Double($0.offset), $0.element) })
+    }
+
+    /// Appends a curve in `color`.
+    mutating func add(_ name: String, color: RGBColor, points: [(x: Double, y: Double)]) {
+        series.append(Series(name: name, color: color, points: points))
+    }
+
+    /// Appends a curve through `values` at x = 0, 1, 2, … in `color`.
+    mutating func add(_ name: String, color: RGBColor, values: [Double]) {
         add(name, color: color, points: values.enumerated().map { (Double($0.offset), $0.element) })
     }
 

@@ -66,7 +66,8 @@ public final class ExponentialMovingAverage {
         return try body()
     }
 
-    /// The averages as named tensors `"average.i"` plus `"updates"`, for checkpoints.
+    /// The averages as named tensors `"average.i"` plus `"updates"` (the update count
+    /// as two floats, like an optimizer's `"step"`; an integer in a checkpoint).
     public func stateDictionary() -> [String: Tensor] {
         var state = ["updates": encodeStepCount(updateCount)]
         for (index, average) in averages.enumerated() { state["average.\(index)"] = independentCopy(average) }
@@ -79,11 +80,16 @@ public final class ExponentialMovingAverage {
         var shapes: [String: TensorShape] = ["updates": [2]]
         addPerParameterShapes(&shapes, prefix: "average", parameters: parameters)
         _ = try validateOptimizerState(state, expected: shapes, optimizer: "ExponentialMovingAverage")
-        let parts = state["updates"]!.scalars
-        guard parts.count == 2, parts.allSatisfy({ $0 >= 0 && $0.rounded() == $0 }) else {
-            throw OptimizerStateError.invalidValue(optimizer: "ExponentialMovingAverage", key: "updates", value: parts)
+        guard let updates = decodeStepCount(state["updates"]!) else {
+            throw OptimizerStateError.invalidValue(optimizer: "ExponentialMovingAverage", key: "updates",
+                                                   value: state["updates"]!.scalars)
         }
-        updateCount = Int(parts[0]) * 16_777_216 + Int(parts[1])
+        updateCount = updates
         for index in averages.indices { averages[index] = independentCopy(state["average.\(index)"]!) }
     }
+}
+
+extension ExponentialMovingAverage: StepCountedState {
+    /// `"updates"`, stored as an integer in checkpoints.
+    var stepCountKeys: [String] { ["updates"] }
 }

@@ -80,7 +80,7 @@ public final class InterruptHandler: TrainingComponent, @unchecked Sendable {
     }
 
     /// `arguments` (program first) with any `--resume` option replaced by `--resume checkpoint`.
-    public static func resumeCommand(_ arguments: [String], checkpoint: String) -> String {
+    static func resumeCommand(_ arguments: [String], checkpoint: String) -> String {
         var words = Array(arguments.dropFirst())
         if let index = words.firstIndex(of: "--resume"), index + 1 < words.count { words.removeSubrange(index...(index + 1)) }
         words.removeAll { $0.hasPrefix("--resume=") }

@@ -92,7 +92,7 @@ public final class ProgressDisplay: TrainingComponent {
     }
 
     /// `m:ss` or `h:mm:ss`; `--:--` for negative, non-finite or unrepresentably large values.
-    public static func formatDuration(_ seconds: Double) -> String {
+    static func formatDuration(_ seconds: Double) -> String {
         // Int(exactly:) rather than Int(_:), which traps above Int.max (≈ 9.2e18 s).
         guard seconds >= 0, let total = Int(exactly: seconds.rounded()) else { return "--:--" }
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)

@@ -108,13 +108,12 @@ import Glibc
     @Test(arguments: GEMMCases.transposes.indices)
     func splitProductsMatchTheOracle(transposes: Int) {
         guard let blas = Self.blas() else { return }
-        let saved = Parallelism.threadCount
-        defer { Parallelism.threadCount = saved }
         for threads in [2, 3] {
-            Parallelism.threadCount = threads
-            for size in [(40, 301, 100, 0), (301, 40, 100, 3), (8, 8, 8, 0), (131, 133, 70, 1)] {
-                let problem = GEMMCases.problem(size, GEMMCases.transposes[transposes])
-                #expect(GEMMCases.check(blas, problem).isEmpty, "\(threads) threads: \(problem)")
+            Parallelism.withThreadCount(threads) {
+                for size in [(40, 301, 100, 0), (301, 40, 100, 3), (8, 8, 8, 0), (131, 133, 70, 1)] {
+                    let problem = GEMMCases.problem(size, GEMMCases.transposes[transposes])
+                    #expect(GEMMCases.check(blas, problem).isEmpty, "\(threads) threads: \(problem)")
+                }
             }
         }
     }

@@ -1,39 +1,47 @@
 import Testing
 @testable import GANKit
 
-/// The pure-Swift kernel against the Double oracle, whatever backend is active.
+/// The built-in kernel against the Double oracle, whatever backend is active, at
+/// every kernel level the CPU has: the C blocks (AVX-512, AVX2+FMA) and the Swift
+/// kernel (baseline).
 @Suite struct BuiltinGEMMTests {
     @Test(arguments: GEMMCases.sizes.indices, GEMMCases.transposes.indices)
     func matchesNaiveOracle(size: Int, transposes: Int) {
         let problem = GEMMCases.problem(GEMMCases.sizes[size], GEMMCases.transposes[transposes])
-        let failures = GEMMCases.check(.builtin, problem)
-        #expect(failures.isEmpty, "\(failures)")
+        for level in KernelLevel.supported {
+            let failures = KernelLevel.withCap(level) { GEMMCases.check(.builtin, problem) }
+            #expect(failures.isEmpty, "\(level): \(failures)")
+        }
     }
 
-    @Test(arguments: GEMMCases.transposes.indices)
-    func betaZeroIgnoresNaNInC(transposes: Int) {
-        for size in [(1, 1, 1, 0), (1, 30, 9, 0), (30, 1, 9, 0), (9, 17, 1, 0), (7, 13, 5, 0), (33, 65, 300, 0)] {
-            let problem = GEMMCases.problem(size, GEMMCases.transposes[transposes])
-            let c = problem.initialC(fill: .nan)
-            for alpha: Float in [1, 0.5] {
-                let result = problem.run(.builtin, alpha: alpha, beta: 0, c: c)
-                let bad = mismatches(result, naiveGEMM(problem, alpha: alpha, beta: 0, c: c), ldc: problem.ldc)
-                #expect(bad.isEmpty, "\(problem) alpha \(alpha): \(bad)")
+    @Test(arguments: GEMMCases.transposes.indices, KernelLevel.supported)
+    func betaZeroIgnoresNaNInC(transposes: Int, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            for size in [(1, 1, 1, 0), (1, 30, 9, 0), (30, 1, 9, 0), (9, 17, 1, 0), (7, 13, 5, 0), (33, 65, 300, 0)] {
+                let problem = GEMMCases.problem(size, GEMMCases.transposes[transposes])
+                let c = problem.initialC(fill: .nan)
+                for alpha: Float in [1, 0.5] {
+                    let result = problem.run(.builtin, alpha: alpha, beta: 0, c: c)
+                    let bad = mismatches(result, naiveGEMM(problem, alpha: alpha, beta: 0, c: c), ldc: problem.ldc)
+                    #expect(bad.isEmpty, "\(problem) alpha \(alpha): \(bad)")
+                }
             }
         }
     }
 
-    @Test func identicalRunToRunAndAcrossThreadCounts() {
+    @Test(arguments: KernelLevel.supported)
+    func identicalRunToRunAndAcrossThreadCounts(level: KernelLevel) {
+        KernelLevel.withCap(level) { identicalRunToRunAndAcrossThreadCounts() }
+    }
+
+    private func identicalRunToRunAndAcrossThreadCounts() {
         let problem = GEMMProblem(m: 128, n: 96, k: 300, transposeA: false, transposeB: true)
         let c = problem.initialC()
         let first = problem.run(.builtin, alpha: 0.75, beta: 0.5, c: c)
         let second = problem.run(.builtin, alpha: 0.75, beta: 0.5, c: c)
         #expect(first.map(\.bitPattern) == second.map(\.bitPattern))
-        let saved = Parallelism.threadCount
-        defer { Parallelism.threadCount = saved }
         for threads in [1, 2, 3] {
-            Parallelism.threadCount = threads
-            let other = problem.run(.builtin, alpha: 0.75, beta: 0.5, c: c)
+            let other = Parallelism.withThreadCount(threads) { problem.run(.builtin, alpha: 0.75, beta: 0.5, c: c) }
             #expect(first.map(\.bitPattern) == other.map(\.bitPattern), "\(threads) threads")
         }
     }

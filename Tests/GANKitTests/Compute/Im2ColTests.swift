@@ -2,7 +2,8 @@ import Testing
 @testable import GANKit
 
 /// im2col and col2im (three C paths: whole AVX-512 rows for widths ≤ 16, a per-tap
-/// offset table for 4+ channels, plain row loops otherwise) against direct loops.
+/// offset table for 4+ channels, plain row loops otherwise) against direct loops, at
+/// every kernel level the CPU has. Both are exact: the same bits at every level.
 @Suite struct Im2ColTests {
     /// (channels, height, width, kernel, stride, padding), each pair (height, width).
     static let cases: [Im2ColCase] = [
@@ -52,14 +53,18 @@ import Testing
     /// Every column entry equals the pixel it reads (0 in the padding), with the
     /// columns of a second image side by side (row stride twice the positions), and
     /// nothing outside its own columns is written.
-    @Test(arguments: cases)
-    func im2colCopiesEveryPatch(_ testCase: Im2ColCase) {
+    @Test(arguments: cases, KernelLevel.supported)
+    func im2colCopiesEveryPatch(_ testCase: Im2ColCase, level: KernelLevel) {
         let g = testCase.g
         let image = (0..<g.imageSize).map { Float($0 % 23) - 11.5 }
         let stride = 2 * g.positions, sentinel: Float = -999
         var columns = [Float](repeating: sentinel, count: g.patchSize * stride)
-        image.withUnsafeBufferPointer { x in
-            columns.withUnsafeMutableBufferPointer { im2col(x.baseAddress!, g, columns: $0.baseAddress!, rowStride: stride) }
+        KernelLevel.withCap(level) {
+            image.withUnsafeBufferPointer { x in
+                columns.withUnsafeMutableBufferPointer {
+                    im2col(x.baseAddress!, g, columns: $0.baseAddress!, rowStride: stride)
+                }
+            }
         }
         var expected = [Float](repeating: sentinel, count: g.patchSize * stride)
         Self.forEachEntry(g) { c, kh, kw, oh, ow, pixel in
@@ -71,14 +76,18 @@ import Testing
 
     /// col2im adds every entry where im2col read it, in im2col's order, so the sums
     /// match a direct Float loop bit for bit; the image's previous contents are ignored.
-    @Test(arguments: cases)
-    func col2imAddsEveryEntryBack(_ testCase: Im2ColCase) {
+    @Test(arguments: cases, KernelLevel.supported)
+    func col2imAddsEveryEntryBack(_ testCase: Im2ColCase, level: KernelLevel) {
         let g = testCase.g
         let stride = g.positions + 3
         let columns = (0..<g.patchSize * stride).map { Float(($0 * 7) % 31) * 0.37 - 5 }
         var image = [Float](repeating: .nan, count: g.imageSize)
-        columns.withUnsafeBufferPointer { cols in
-            image.withUnsafeMutableBufferPointer { col2im(cols.baseAddress!, g, image: $0.baseAddress!, rowStride: stride) }
+        KernelLevel.withCap(level) {
+            columns.withUnsafeBufferPointer { cols in
+                image.withUnsafeMutableBufferPointer {
+                    col2im(cols.baseAddress!, g, image: $0.baseAddress!, rowStride: stride)
+                }
+            }
         }
         var expected = [Float](repeating: 0, count: g.imageSize)
         Self.forEachEntry(g) { c, kh, kw, oh, ow, pixel in

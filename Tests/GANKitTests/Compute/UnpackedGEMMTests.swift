@@ -3,7 +3,8 @@ import Testing
 @testable import GANKit
 
 /// `gk_sgemm_unpacked` (Dense layers' skinny products on AVX-512) against the
-/// Double oracle, and ``DenseProducts`` against the active backend.
+/// Double oracle, and ``DenseProducts`` against the active backend (at every kernel
+/// level: below AVX-512 they go to the backend, and `gk_transpose` to a plain loop).
 @Suite(.enabled(if: gk_unpacked_available() != 0, "needs an AVX-512 CPU"))
 struct UnpackedGEMMTests {
     /// (rows, columns, depth, padding): rows around the 6-row tile, columns around
@@ -97,12 +98,13 @@ struct UnpackedGEMMTests {
         #expect(whole.map(\.bitPattern) == pieces.map(\.bitPattern))
     }
 
-    @Test func transposeMatchesDefinition() {
+    @Test(arguments: KernelLevel.supported)
+    func transposeMatchesDefinition(level: KernelLevel) {
         for (rows, columns, stride) in [(1, 1, 1), (8, 8, 8), (13, 21, 25), (64, 784, 784), (9, 100, 100)] {
             var generator: UInt64 = 3
             let source = GEMMProblem.values(count: rows * stride, generator: &generator)
             var target = [Float](repeating: .nan, count: rows * columns)
-            gk_transpose(rows, columns, source, stride, &target)
+            KernelLevel.withCap(level) { gk_transpose(rows, columns, source, stride, &target) }
             var wrong = 0
             for i in 0..<rows { for p in 0..<columns where target[p * rows + i] != source[i * stride + p] { wrong += 1 } }
             #expect(wrong == 0, "\(rows)×\(columns) stride \(stride): \(wrong) wrong")
@@ -112,8 +114,14 @@ struct UnpackedGEMMTests {
     /// The three Dense products at batch 64 (the unpacked kernel) agree with the
     /// active backend's `gemm` for the same operands; the larger size is split
     /// over the threads.
-    @Test(arguments: [(64, 150, 40), (64, 300, 100)])
-    func denseProductsMatchTheBackend(batch: Int, inFeatures: Int, outFeatures: Int) {
+    @Test(arguments: [(64, 150, 40), (64, 300, 100)], KernelLevel.supported)
+    func denseProductsMatchTheBackend(shape: (Int, Int, Int), level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            denseProductsMatchTheBackend(batch: shape.0, inFeatures: shape.1, outFeatures: shape.2)
+        }
+    }
+
+    private func denseProductsMatchTheBackend(batch: Int, inFeatures: Int, outFeatures: Int) {
         var generator: UInt64 = 5
         let x = GEMMProblem.values(count: batch * inFeatures, generator: &generator)
         let w = GEMMProblem.values(count: outFeatures * inFeatures, generator: &generator)

@@ -71,60 +71,64 @@ let convForwardCases: [ConvCase] = [
 ]
 
 @Suite struct Conv2DTests {
-    @Test(arguments: convForwardCases)
-    func forwardMatchesDirectConvolution(_ c: ConvCase) {
-        let conv = c.makeConv()
-        if let bias = conv.bias { bias.value = seededInput(bias.shape, seed: 3) }
-        let x = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
-        let y = conv.forward(x)
-        let expected = naiveConv2D(x, conv.weight.value, conv.bias?.value, stride: c.stride, padding: c.padding)
-        #expect(Array(y.shape) == expected.shape)
-        #expect(maxRelativeDifference(y.scalars, expected.values) < 1e-5)
+    @Test(arguments: convForwardCases, KernelLevel.supported)
+    func forwardMatchesDirectConvolution(_ c: ConvCase, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            let conv = c.makeConv()
+            if let bias = conv.bias { bias.value = seededInput(bias.shape, seed: 3) }
+            let x = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
+            let y = conv.forward(x)
+            let expected = naiveConv2D(x, conv.weight.value, conv.bias?.value, stride: c.stride, padding: c.padding)
+            #expect(Array(y.shape) == expected.shape)
+            #expect(maxRelativeDifference(y.scalars, expected.values) < 1e-5)
+        }
     }
 
     /// Input gradient and weight gradient against the direct formulas, by linearity:
     /// for L = Σ y·r, dL/dx and dL/dw are the direct convolution's adjoints applied to r.
-    @Test(arguments: convForwardCases)
-    func backwardMatchesDirectAdjoint(_ c: ConvCase) {
-        let conv = c.makeConv()
-        let x = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
-        let y = conv.forward(x)
-        let r = seededInput(y.shape, seed: 6)
-        conv.zeroGradients()
-        let dx = conv.backward(r)
-        var expectedDx = [Double](repeating: 0, count: x.count)
-        var expectedDw = [Double](repeating: 0, count: conv.weight.value.count)
-        let (kh, kw) = c.kernel, (hout, wout) = (y.shape[2], y.shape[3])
-        for n in 0..<c.batch {
-            for o in 0..<c.outChannels {
-                for i in 0..<hout {
-                    for j in 0..<wout {
-                        let g = Double(r[n, o, i, j])
-                        for ci in 0..<c.inChannels {
-                            for u in 0..<kh {
-                                for v in 0..<kw {
-                                    let (row, col) = (i * c.stride.0 - c.padding.0 + u, j * c.stride.1 - c.padding.1 + v)
-                                    guard row >= 0, row < c.height, col >= 0, col < c.width else { continue }
-                                    let xi = ((n * c.inChannels + ci) * c.height + row) * c.width + col
-                                    let wi = ((o * c.inChannels + ci) * kh + u) * kw + v
-                                    expectedDx[xi] += g * Double(conv.weight.value[flat: wi])
-                                    expectedDw[wi] += g * Double(x[flat: xi])
+    @Test(arguments: convForwardCases, KernelLevel.supported)
+    func backwardMatchesDirectAdjoint(_ c: ConvCase, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            let conv = c.makeConv()
+            let x = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
+            let y = conv.forward(x)
+            let r = seededInput(y.shape, seed: 6)
+            conv.zeroGradients()
+            let dx = conv.backward(r)
+            var expectedDx = [Double](repeating: 0, count: x.count)
+            var expectedDw = [Double](repeating: 0, count: conv.weight.value.count)
+            let (kh, kw) = c.kernel, (hout, wout) = (y.shape[2], y.shape[3])
+            for n in 0..<c.batch {
+                for o in 0..<c.outChannels {
+                    for i in 0..<hout {
+                        for j in 0..<wout {
+                            let g = Double(r[n, o, i, j])
+                            for ci in 0..<c.inChannels {
+                                for u in 0..<kh {
+                                    for v in 0..<kw {
+                                        let (row, col) = (i * c.stride.0 - c.padding.0 + u, j * c.stride.1 - c.padding.1 + v)
+                                        guard row >= 0, row < c.height, col >= 0, col < c.width else { continue }
+                                        let xi = ((n * c.inChannels + ci) * c.height + row) * c.width + col
+                                        let wi = ((o * c.inChannels + ci) * kh + u) * kw + v
+                                        expectedDx[xi] += g * Double(conv.weight.value[flat: wi])
+                                        expectedDw[wi] += g * Double(x[flat: xi])
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-        }
-        #expect(maxRelativeDifference(dx.scalars, expectedDx) < 1e-5)
-        #expect(maxRelativeDifference(conv.weight.gradient.scalars, expectedDw) < 1e-5)
-        if let bias = conv.bias {
-            let expectedDb = (0..<c.outChannels).map { o in
-                (0..<c.batch).reduce(0.0) { sum, n in
-                    sum + (0..<hout * wout).reduce(0.0) { $0 + Double(r[flat: (n * c.outChannels + o) * hout * wout + $1]) }
+            #expect(maxRelativeDifference(dx.scalars, expectedDx) < 1e-5)
+            #expect(maxRelativeDifference(conv.weight.gradient.scalars, expectedDw) < 1e-5)
+            if let bias = conv.bias {
+                let expectedDb = (0..<c.outChannels).map { o in
+                    (0..<c.batch).reduce(0.0) { sum, n in
+                        sum + (0..<hout * wout).reduce(0.0) { $0 + Double(r[flat: (n * c.outChannels + o) * hout * wout + $1]) }
+                    }
                 }
+                #expect(maxRelativeDifference(bias.gradient.scalars, expectedDb) < 1e-5)
             }
-            #expect(maxRelativeDifference(bias.gradient.scalars, expectedDb) < 1e-5)
         }
     }
 

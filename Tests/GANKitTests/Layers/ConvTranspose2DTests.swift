@@ -69,52 +69,58 @@ let convTransposeCases: [ConvTransposeCase] = [
 ]
 
 @Suite struct ConvTranspose2DTests {
-    @Test(arguments: convTransposeCases)
-    func forwardMatchesDirectTransposedConvolution(_ c: ConvTransposeCase) {
-        let layer = c.makeLayer()
-        if let bias = layer.bias { bias.value = seededInput(bias.shape, seed: 3) }
-        let x = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
-        let y = layer.forward(x)
-        let expected = naiveConvTranspose2D(x, layer.weight.value, layer.bias?.value, stride: c.stride,
-                                            padding: c.padding, outputPadding: c.outputPadding)
-        #expect(Array(y.shape) == expected.shape)
-        #expect(maxRelativeDifference(y.scalars, expected.values) < 1e-5)
+    @Test(arguments: convTransposeCases, KernelLevel.supported)
+    func forwardMatchesDirectTransposedConvolution(_ c: ConvTransposeCase, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            let layer = c.makeLayer()
+            if let bias = layer.bias { bias.value = seededInput(bias.shape, seed: 3) }
+            let x = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
+            let y = layer.forward(x)
+            let expected = naiveConvTranspose2D(x, layer.weight.value, layer.bias?.value, stride: c.stride,
+                                                padding: c.padding, outputPadding: c.outputPadding)
+            #expect(Array(y.shape) == expected.shape)
+            #expect(maxRelativeDifference(y.scalars, expected.values) < 1e-5)
+        }
     }
 
     /// The structural oracle: ConvTranspose2D(a → b).forward(g) = Conv2D(b → a).backward(g) for the same
     /// weight tensor (`[a, b, kH, kW]` is both layouts), on a Conv2D input of the transposed output's size.
-    @Test(arguments: convTransposeCases)
-    func forwardEqualsConv2DInputGradient(_ c: ConvTransposeCase) {
-        let transposed = c.makeLayer()
-        let g = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
-        var rng = SeededGenerator(seed: 1)
-        let conv = Conv2D(c.outChannels, c.inChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
-                          bias: false, using: &rng)
-        conv.weight.value = transposed.weight.value
-        let y = transposed.forward(g)
-        _ = conv.forward(seededInput(y.shape, seed: 6))
-        let conv2DInputGradient = conv.backward(g, parameterGradients: .skip)
-        if transposed.bias == nil {
-            #expect(y == conv2DInputGradient)
-        } else {
-            let noBias = ConvTranspose2D(c.inChannels, c.outChannels, kernelSize: c.kernel, stride: c.stride,
-                                         padding: c.padding, outputPadding: c.outputPadding, bias: false, using: &rng)
-            noBias.weight.value = transposed.weight.value
-            #expect(noBias.forward(g) == conv2DInputGradient)
+    @Test(arguments: convTransposeCases, KernelLevel.supported)
+    func forwardEqualsConv2DInputGradient(_ c: ConvTransposeCase, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            let transposed = c.makeLayer()
+            let g = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
+            var rng = SeededGenerator(seed: 1)
+            let conv = Conv2D(c.outChannels, c.inChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
+                              bias: false, using: &rng)
+            conv.weight.value = transposed.weight.value
+            let y = transposed.forward(g)
+            _ = conv.forward(seededInput(y.shape, seed: 6))
+            let conv2DInputGradient = conv.backward(g, parameterGradients: .skip)
+            if transposed.bias == nil {
+                #expect(y == conv2DInputGradient)
+            } else {
+                let noBias = ConvTranspose2D(c.inChannels, c.outChannels, kernelSize: c.kernel, stride: c.stride,
+                                             padding: c.padding, outputPadding: c.outputPadding, bias: false, using: &rng)
+                noBias.weight.value = transposed.weight.value
+                #expect(noBias.forward(g) == conv2DInputGradient)
+            }
         }
     }
 
     /// And the other way round: ConvTranspose2D's input gradient is Conv2D's forward.
-    @Test(arguments: convTransposeCases)
-    func backwardEqualsConv2DForward(_ c: ConvTransposeCase) {
-        let transposed = c.makeLayer()
-        var rng = SeededGenerator(seed: 1)
-        let conv = Conv2D(c.outChannels, c.inChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
-                          bias: false, using: &rng)
-        conv.weight.value = transposed.weight.value
-        let y = transposed.forward(seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5))
-        let dy = seededInput(y.shape, seed: 6)
-        #expect(transposed.backward(dy, parameterGradients: .skip) == conv.forward(dy))
+    @Test(arguments: convTransposeCases, KernelLevel.supported)
+    func backwardEqualsConv2DForward(_ c: ConvTransposeCase, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            let transposed = c.makeLayer()
+            var rng = SeededGenerator(seed: 1)
+            let conv = Conv2D(c.outChannels, c.inChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
+                              bias: false, using: &rng)
+            conv.weight.value = transposed.weight.value
+            let y = transposed.forward(seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5))
+            let dy = seededInput(y.shape, seed: 6)
+            #expect(transposed.backward(dy, parameterGradients: .skip) == conv.forward(dy))
+        }
     }
 
     /// Hout = (H − 1)·s − 2p + dilation·(k − 1) + outputPadding + 1, PyTorch's `ConvTranspose2d` formula.

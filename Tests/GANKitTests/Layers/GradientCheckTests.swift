@@ -54,13 +54,15 @@ let denseAndActivationCases: [LayerCase] = [
 ]
 
 @Suite struct GradientCheckTests {
-    @Test(arguments: denseAndActivationCases)
-    func layerGradientsMatchFiniteDifferences(_ layerCase: LayerCase) {
-        let layer = layerCase.make()
-        let input = seededInput(layerCase.inputShape, seed: 11, awayFromZero: layerCase.awayFromZero)
-        let report = GradientCheck.run(layer, input: input, stepSize: 1e-2)
-        #expect(report.passes(tolerance: 1e-2), "\(layerCase.name):\n\(report)")
-        #expect(report.entries.count == 1 + layer.parameters.count)
+    @Test(arguments: denseAndActivationCases, KernelLevel.supported)
+    func layerGradientsMatchFiniteDifferences(_ layerCase: LayerCase, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            let layer = layerCase.make()
+            let input = seededInput(layerCase.inputShape, seed: 11, awayFromZero: layerCase.awayFromZero)
+            let report = GradientCheck.run(layer, input: input, stepSize: 1e-2)
+            #expect(report.passes(tolerance: 1e-2), "\(layerCase.name):\n\(report)")
+            #expect(report.entries.count == 1 + layer.parameters.count)
+        }
     }
 
     @Test(arguments: denseAndActivationCases)

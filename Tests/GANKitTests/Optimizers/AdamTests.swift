@@ -31,23 +31,30 @@ struct ReferenceAdam: ReferenceRule {
 }
 
 @Suite struct AdamTests {
-    @Test(arguments: [OptimizerCase.adam, .adamL2, .adamDecoupled, .adamW])
-    func twoStepsMatchTheReference(_ testCase: OptimizerCase) {
-        let parameters = OptimizerFixture.makeParameters()
-        let optimizer = testCase.makeOptimizer(parameters)
-        for steps in 1...2 {
-            OptimizerFixture.run(optimizer, steps: (steps - 1)..<steps)
-            let expected = OptimizerFixture.referenceValues(testCase.makeReference(), steps: steps)
-            expectApproximatelyEqual(OptimizerFixture.flatValues(parameters), expected, absolute: 1e-7,
-                                     relative: 1e-6, "\(testCase) after \(steps) step(s)")
+    @Test(arguments: [OptimizerCase.adam, .adamL2, .adamDecoupled, .adamW], KernelLevel.supported)
+    func twoStepsMatchTheReference(_ testCase: OptimizerCase, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            let parameters = OptimizerFixture.makeParameters()
+            let optimizer = testCase.makeOptimizer(parameters)
+            for steps in 1...2 {
+                OptimizerFixture.run(optimizer, steps: (steps - 1)..<steps)
+                let expected = OptimizerFixture.referenceValues(testCase.makeReference(), steps: steps)
+                expectApproximatelyEqual(OptimizerFixture.flatValues(parameters), expected, absolute: 1e-7,
+                                         relative: 1e-6, "\(testCase) after \(steps) step(s)")
+            }
         }
     }
 
-    /// A tensor large enough to be split over the threads (200 003 elements, so the
-    /// last block is ragged) matches the Double reference everywhere. (The split is
-    /// elementwise; `Parallelism.threadCount` is left alone because other tests run
-    /// concurrently and compare bits.)
-    @Test func largeTensorsSplitOverThreadsMatchTheReference() {
+    /// A tensor large enough to be split over three threads (200 003 elements, so the
+    /// last block is ragged) matches the Double reference everywhere.
+    @Test(arguments: KernelLevel.supported)
+    func largeTensorsSplitOverThreadsMatchTheReference(level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            Parallelism.withThreadCount(3) { largeTensorMatchesTheReference() }
+        }
+    }
+
+    private func largeTensorMatchesTheReference() {
         let count = 200_003
         func initial(_ i: Int) -> Float { Float((i % 97) - 48) / 50 }
         func gradient(_ i: Int, step: Int) -> Float { Float(((i * 7 + step) % 31) - 15) / 10 }
