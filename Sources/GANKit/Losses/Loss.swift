@@ -43,8 +43,8 @@ extension Loss {
 /// `BinaryCrossEntropy: prediction [64, 1] and target [32, 1] differ`.
 ///
 /// Losses stop with this message when the shapes of `prediction` and
-/// `target` differ; tests and custom losses call it to produce the same wording.
-public func lossShapeError(loss: String, prediction: TensorShape, target: TensorShape) -> String {
+/// `target` differ; tests call it to check the wording.
+func lossShapeError(loss: String, prediction: TensorShape, target: TensorShape) -> String {
     "\(loss): prediction \(prediction) and target \(target) differ"
 }
 
