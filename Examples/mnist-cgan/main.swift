@@ -92,7 +92,7 @@ interface.exitOnError {
     func adam(_ parameters: [Parameter], learningRate: Double) -> any Optimizer {
         let adam = Adam(parameters: parameters, learningRate: Float(learningRate),
                         beta1: Float(arguments.optionalNumber("--beta1") ?? recipe.beta1), beta2: Float(arguments.number("--beta2")))
-            return schedule == .constant ? adam : ScheduledOptimizer(base: adam, schedule: schedule)
+        return schedule == .constant ? adam : ScheduledOptimizer(base: adam, schedule: schedule)
     }
     let generatorOptimizer = adam(generator.parameters, learningRate: learningRate)
     let discriminatorOptimizer = adam(discriminator.parameters, learningRate: arguments.optionalNumber("--lr-d") ?? learningRate)
