@@ -43,6 +43,13 @@ let package = Package(
             dependencies: ["GANKit"],
             path: "Tests/ReleaseChecks"
         ),
+        // Writes an event file of known content for Scripts/check-tensorboard.py (.ci/tensorboard.sh),
+        // which reads it with TensorBoard's own reader.
+        .executableTarget(
+            name: "tensorboard-fixture",
+            dependencies: ["GANKit"],
+            path: "Tests/TensorBoardFixture"
+        ),
 
         // Examples: flag parsing and output code shared by the example programs.
         .target(

@@ -9,7 +9,7 @@ for backend in blas builtin; do
     for threads in 1 2; do
         if [ "$backend" = builtin ]; then export GANKIT_BLAS=builtin; else unset GANKIT_BLAS; fi
         json=$(.build/release/gankit-bench --threads "$threads" --seconds 0.1 --min-steps 2 --no-sweep --no-gemm --json)
-        counts=$(grep -o '"allocationsPerStep":[0-9.]*' <<<"$json" | cut -d: -f2 | tr '\n' ' ')
+        counts=$(grep -o '"allocationsPerStep\(WithComponents\)\?":[0-9.-]*' <<<"$json" | cut -d: -f2 | tr '\n' ' ')
         echo "allocations per step ($backend, $threads threads): $counts"
         grep -q '"allocationCounting":true' <<<"$json" || { echo "CI: allocation counting unavailable"; exit 1; }
         for count in $counts; do

@@ -56,6 +56,9 @@ struct RowResult: Codable {
     var gflopPerSecond: Double
     /// Heap allocations per steady-state step (-1 when the counter is unavailable).
     var allocationsPerStep: Double
+    /// The same through `Trainer.train` with the run components attached (history, and
+    /// TensorBoard logging scalars and histograms every 10 steps): -1 when unavailable.
+    var allocationsPerStepWithComponents: Double
     var peakRSSMiB: Double
 }
 
@@ -74,6 +77,7 @@ func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowRes
     let allocationsBefore = gankit_allocation_count()
     for _ in 0..<allocationSteps { _ = trainer.trainStep(real: real) }
     let allocations = Double(gankit_allocation_count() - allocationsBefore) / Double(allocationSteps)
+    let componentAllocations = allocationsThroughComponents(workload, real: real, warmup: warmup, steps: 2 * allocationSteps)
 
     let wallStart = wallSeconds(), cpuStart = cpuSeconds()
     var steps = 0
@@ -88,7 +92,32 @@ func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowRes
                      cpuSecondsPerStep: cpu / Double(steps), stepsPerCPUSecond: Double(steps) / cpu,
                      gflopPerStep: flops / 1e9, gflopPerSecond: flops * Double(steps) / wall / 1e9,
                      allocationsPerStep: gankit_allocation_counting_available() == 1 ? allocations : -1,
+                     allocationsPerStepWithComponents: gankit_allocation_counting_available() == 1 ? componentAllocations : -1,
                      peakRSSMiB: peakResidentMiB())
+}
+
+/// Allocations per step of `Trainer.train` with a `HistoryWriter` and a `TensorBoardLogger`
+/// (scalars and histograms every 10 steps, so the counted steps include logging ones)
+/// attached, counted over `steps` steps after `warmup` (whose logging steps size the buffers).
+func allocationsThroughComponents(_ workload: Workload, real: Tensor, warmup: Int, steps: Int) -> Double {
+    let trainer = makeTrainer(workload, seed: 7)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gankit-bench-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    trainer.add(HistoryWriter(directory: folder))
+    trainer.add(TensorBoardLogger(directory: folder.appendingPathComponent("logs"), scalarInterval: 10, histogramInterval: 10))
+    let first = 10 * (warmup / 10 + 2)  // after two logging steps of the warm-up
+    var before: Int64 = 0, after: Int64 = 0
+    trainer.onBatchEnd = { report in
+        if report.step == first { before = Int64(gankit_allocation_count()) }
+        if report.step == first + steps { after = Int64(gankit_allocation_count()) }
+        return .continue
+    }
+    do {
+        try trainer.train(epochs: 1, batchesPerEpoch: first + steps) { _ in repeatElement(real, count: first + steps) }
+    } catch {
+        fatalError("gankit-bench: training with components failed: \(error)")
+    }
+    return Double(after - before) / Double(steps)
 }
 
 // MARK: - GEMM

@@ -47,7 +47,7 @@ public struct Recipe: Sendable {
 func short(_ value: Double) -> String { String(format: "%g", value) }
 
 /// Data, length and output of a run: `--epochs`, `--batch-size`, `--latent-dim`, `--seed`,
-/// `--data`, `--limit`, `--out`, `--resume`, `--checkpoint-every`, `--export-samples`.
+/// `--data`, `--limit`, `--out`, `--resume`, `--checkpoint-every`, `--tensorboard`, `--export-samples`.
 public func runOptions(epochs: Int, output: String, data: String? = bundledMNISTDirectory) -> [Option] { [
     Option("--epochs", "N", kind: .integerIn(1...1_000_000), default: String(epochs),
            help: "total epochs to train (a resumed run continues up to this number)"),
@@ -64,6 +64,8 @@ public func runOptions(epochs: Int, output: String, data: String? = bundledMNIST
            help: "continue from a checkpoint of a previous run (bit for bit as if never stopped)"),
     Option("--checkpoint-every", "N", kind: .nonNegativeInteger, default: "500",
            help: "also save OUT/checkpoint.gankit every N steps (0: only after epochs and on Ctrl-C)"),
+    Option("--tensorboard", "DIR", kind: .outputDirectory,
+           help: "also log scalars, sample grids, histograms and the configuration to DIR for TensorBoard (Docs/TensorBoard.md)"),
     Option("--export-samples", "N", kind: .integerIn(0...100_000), default: "0",
            help: "after training, write N generated images to OUT/samples.idx (IDX, bytes)"),
 ] }

@@ -94,15 +94,19 @@ interface.exitOnError {
     }
     print(trainer)
 
-    // Run components: progress line, grids, history and plots, checkpoints, Ctrl-C.
+    // Run components: progress line, grids, history and plots, checkpoints, TensorBoard, Ctrl-C.
     let history = HistoryWriter(directory: out, title: "cifar-dcgan losses")
     let checkpoints = CheckpointWriter(url: out.appendingPathComponent("checkpoint.gankit"),
                                        everySteps: arguments.integer("--checkpoint-every"))
     let interrupts = InterruptHandler(checkpoints: checkpoints)
     trainer.add(ProgressDisplay())
-    trainer.add(SampleGridWriter(directory: out, seed: seed ^ 0xF1ED))
+    let grids = SampleGridWriter(directory: out, seed: seed ^ 0xF1ED)
+    trainer.add(grids)
     trainer.add(history)
     trainer.add(checkpoints)
+    if let logs = arguments.url("--tensorboard") {
+        trainer.add(TensorBoardLogger(directory: logs, grids: grids, configuration: CommandLine.arguments.joined(separator: " ")))
+    }
     trainer.add(interrupts)
 
     // Train: shuffled batches, a new order every epoch.

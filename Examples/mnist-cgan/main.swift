@@ -1,15 +1,13 @@
-// mnist-cgan: a class-conditional GAN on MNIST (Mirza & Osindero 2014): the
-// generator gets the digit as a learned 10-dimensional embedding appended to the
-// noise; the discriminator projects its last features onto a learned vector of the
-// digit (Miyato & Koyama 2018; `--conditioning concat` appends the label to the image
-// instead). The model is the small MLP GAN (`--model dcgan`: the 28×28 DCGAN), BCE on
-// logits, batch 64, 30 epochs. The default `--recipe tutorial` trains with
-// Adam(2e-4, β1 0.5, β2 0.999), no penalty, no EMA, real label 1; `--recipe improved`
-// uses Adam 4e-4, an EMA (0.999) of G's weights and real label 0.9.
+// mnist-cgan: a class-conditional GAN on MNIST (Mirza & Osindero 2014): G gets the digit as a learned
+// 10-dimensional embedding appended to the noise; D projects its last features onto a learned vector of
+// the digit (Miyato & Koyama 2018; `--conditioning concat` appends the label to the image instead). The
+// small MLP GAN (`--model dcgan`: the 28×28 DCGAN), BCE on logits, batch 64, 30 epochs. The default
+// `--recipe tutorial` trains with Adam(2e-4, β1 0.5, β2 0.999), no penalty, no EMA, real label 1;
+// `--recipe improved` uses Adam 4e-4, an EMA (0.999) of G's weights and real label 0.9.
 //
-// Run:      swift run -c release mnist-cgan                   (--help lists every flag)
-//           swift run -c release mnist-cgan --model dcgan --epochs 5 --out cgan-dcgan
+// Run:      swift run -c release mnist-cgan --export-samples 1000      (--help lists every flag)
 //           swift run -c release gan-eval cgan-output/samples.idx --labels cgan-output/samples-labels.idx
+//           swift run -c release mnist-cgan --model dcgan --epochs 5 --out cgan-dcgan --tensorboard runs/cgan-dcgan
 // Output:   cgan-output/samples/epoch-NNN.png (one row per digit, the same noise down each column), samples.png,
 //           losses.png, history.csv, checkpoint.gankit, samples.idx + samples-labels.idx (--export-samples N)
 import ExampleSupport
@@ -40,18 +38,16 @@ let arguments = interface.parseOrExit()
 interface.exitOnError {
     print("GANKit backend: \(GANKit.backend)")
     let seed = arguments.seed("--seed"), batchSize = arguments.integer("--batch-size"), epochs = arguments.integer("--epochs")
-    let out = arguments.url("--out")!
+    let out = arguments.url("--out")!, data = arguments.url("--data")!
 
     // Data: MNIST's training images [N, 1, 28, 28] in [-1, 1] and their digits [N].
-    let data = arguments.url("--data")!
     let dataset = try ImageDataset.mnist(directory: data, split: .train)
     guard let allLabels = dataset.labels else { interface.fail("no train-labels-idx1-ubyte[.gz] in \(data.path): a conditional GAN needs them") }
     let count = min(arguments.optionalInteger("--limit") ?? .max, dataset.count)
     let images = dataset.images.slice(0..<count), labels = Tensor(classIndices: allLabels.prefix(count))
     print("data: \(count) images \(Array(images.shape.dropFirst())) with labels from \(data.path)")
-    let conditioning = ClassConditioning(
-        classCount: arguments.integer("--classes"), embeddingDimension: arguments.integer("--embedding-dim"),
-        discriminator: arguments.string("--conditioning") == "projection" ? .projection : .concatenation)
+    let conditioning = ClassConditioning(classCount: arguments.integer("--classes"), embeddingDimension: arguments.integer("--embedding-dim"),
+                                         discriminator: arguments.string("--conditioning") == "projection" ? .projection : .concatenation)
     if let largest = allLabels.prefix(count).max(), largest >= conditioning.classCount {
         interface.fail("the labels go up to \(largest), but --classes is \(conditioning.classCount)")
     }
@@ -113,20 +109,24 @@ interface.exitOnError {
     }
     print(trainer)
 
-    // Run components: progress line, grids, history and plots, checkpoints, metrics, Ctrl-C.
+    // Run components: progress line, grids, history and plots, checkpoints, metrics, TensorBoard, Ctrl-C.
     let history = HistoryWriter(directory: out, title: "mnist-cgan losses")
     let checkpoints = CheckpointWriter(url: out.appendingPathComponent("checkpoint.gankit"),
                                        everySteps: arguments.integer("--checkpoint-every"))
     let interrupts = InterruptHandler(checkpoints: checkpoints)
     trainer.add(ProgressDisplay())
-    trainer.add(SampleGridWriter(directory: out, seed: seed ^ 0xF1ED))
+    let grids = SampleGridWriter(directory: out, seed: seed ^ 0xF1ED)
+    trainer.add(grids)
     trainer.add(history)
     trainer.add(checkpoints)
+    if let logs = arguments.url("--tensorboard") {
+        trainer.add(TensorBoardLogger(directory: logs, grids: grids, configuration: CommandLine.arguments.joined(separator: " ")))
+    }
     if arguments.integer("--eval-every") > 0 {
         let classifier = try MNISTClassifier(contentsOf: URL(fileURLWithPath: bundledClassifierPath))
         let evaluator = SampleEvaluator(classifier: classifier, reference: try ImageDataset.mnist(directory: data, split: .test).images)
         trainer.add(SampleQualityMonitor(every: arguments.integer("--eval-every"), sampleCount: arguments.integer("--eval-samples"),
-                                         seed: seed, evaluator: evaluator, history: history))
+                                         seed: seed, evaluator: evaluator))
     }
     trainer.add(interrupts)
 

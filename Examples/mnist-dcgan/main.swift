@@ -100,20 +100,24 @@ interface.exitOnError {
     }
     print(trainer)
 
-    // Run components: progress line, grids, history and plots, checkpoints, metrics, Ctrl-C.
+    // Run components: progress line, grids, history and plots, checkpoints, metrics, TensorBoard, Ctrl-C.
     let history = HistoryWriter(directory: out, title: "mnist-dcgan losses")
     let checkpoints = CheckpointWriter(url: out.appendingPathComponent("checkpoint.gankit"),
                                        everySteps: arguments.integer("--checkpoint-every"))
     let interrupts = InterruptHandler(checkpoints: checkpoints)
     trainer.add(ProgressDisplay())
-    trainer.add(SampleGridWriter(directory: out, seed: seed ^ 0xF1ED))
+    let grids = SampleGridWriter(directory: out, seed: seed ^ 0xF1ED)
+    trainer.add(grids)
     trainer.add(history)
     trainer.add(checkpoints)
+    if let logs = arguments.url("--tensorboard") {
+        trainer.add(TensorBoardLogger(directory: logs, grids: grids, configuration: CommandLine.arguments.joined(separator: " ")))
+    }
     if arguments.integer("--eval-every") > 0 {
         let classifier = try MNISTClassifier(contentsOf: URL(fileURLWithPath: bundledClassifierPath))
         let evaluator = SampleEvaluator(classifier: classifier, reference: try ImageDataset.mnist(directory: data, split: .test).images)
         trainer.add(SampleQualityMonitor(every: arguments.integer("--eval-every"), sampleCount: arguments.integer("--eval-samples"),
-                                         seed: seed, evaluator: evaluator, history: history))
+                                         seed: seed, evaluator: evaluator))
     }
     trainer.add(interrupts)
 

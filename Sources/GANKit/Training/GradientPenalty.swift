@@ -88,6 +88,8 @@ struct GradientPenaltyScratch {
     var direction = TensorBuffer()
     var perturbed = TensorBuffer()
     var outputWeights = TensorBuffer()
+    /// The value of the last penalty computed.
+    var lastValue: Float = 0
 }
 
 extension GradientPenalty {

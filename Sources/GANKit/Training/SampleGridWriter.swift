@@ -74,4 +74,11 @@ public final class SampleGridWriter: TrainingComponent {
     public func save(_ trainer: Trainer, to url: URL) throws {
         try saveImageGrid(trainer.sample(noise: noise, labels: labels), columns: columns, pixelRange: pixelRange, to: url)
     }
+
+    /// The grid of the fixed noise as the trainer samples it now (the image ``save(_:to:)`` writes).
+    /// - Precondition: training has started (the noise is drawn in ``trainingWillStart(_:plan:)``).
+    public func image(of trainer: Trainer) -> RasterImage {
+        require(noise.count > 0, "SampleGridWriter.image(of:): the fixed noise is drawn when training starts")
+        return makeImageGrid(trainer.sample(noise: noise, labels: labels), columns: columns, pixelRange: pixelRange)
+    }
 }

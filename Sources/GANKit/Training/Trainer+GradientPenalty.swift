@@ -7,8 +7,13 @@ extension Trainer {
         case .interpolates: points = interpolates(between: real, and: fake)
         case .realData: points = real
         }
-        return penalty.accumulateGradients(of: discriminator, at: points, scratch: &penaltyScratch)
+        penaltyScratch.lastValue = penalty.accumulateGradients(of: discriminator, at: points, scratch: &penaltyScratch)
+        return penaltyScratch.lastValue
     }
+
+    /// The value of the ``gradientPenalty`` at the last discriminator update (included in its
+    /// loss), or 0 before the first; for logging it apart from the adversarial loss.
+    public var lastGradientPenalty: Float { penaltyScratch.lastValue }
 
     /// `ε_i·real_i + (1 − ε_i)·fake_i` with one `ε_i ~ U[0, 1)` per sample from ``noiseGenerator``.
     private func interpolates(between real: Tensor, and fake: Tensor) -> Tensor {

@@ -48,6 +48,7 @@ extension Trainer {
         epochs: Int, batchesPerEpoch: Int, batches: (_ epoch: Int) -> Batches
     ) throws(TrainingError) -> History {
         var history = History()
+        history.batches.reserveCapacity(max(epochs - epoch, 0) * batchesPerEpoch)  // recording a step allocates nothing
         do {
             for component in components {
                 try notify(component) { try $0.trainingWillStart(self, plan: TrainingPlan(epochs: epochs, batchesPerEpoch: batchesPerEpoch)) }
