@@ -77,7 +77,7 @@ func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowRes
     let allocationsBefore = gankit_allocation_count()
     for _ in 0..<allocationSteps { _ = trainer.trainStep(real: real) }
     let allocations = Double(gankit_allocation_count() - allocationsBefore) / Double(allocationSteps)
-    let componentAllocations = allocationsThroughComponents(workload, real: real, warmup: warmup, steps: 2 * allocationSteps)
+    let componentAllocations = allocationsThroughComponents(workload, warmup: warmup, steps: 2 * allocationSteps)
 
     let wallStart = wallSeconds(), cpuStart = cpuSeconds()
     var steps = 0
@@ -96,10 +96,11 @@ func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowRes
                      peakRSSMiB: peakResidentMiB())
 }
 
-/// Allocations per step of `Trainer.train` with a `HistoryWriter` and a `TensorBoardLogger`
-/// (scalars and histograms every 10 steps, so the counted steps include logging ones)
-/// attached, counted over `steps` steps after `warmup` (whose logging steps size the buffers).
-func allocationsThroughComponents(_ workload: Workload, real: Tensor, warmup: Int, steps: Int) -> Double {
+/// Allocations per step of `Trainer.train` over shuffled `BatchSequence` batches, as the
+/// examples train, with a `HistoryWriter` and a `TensorBoardLogger` (scalars and histograms
+/// every 10 steps, so the counted steps include logging ones) attached, counted over
+/// `steps` steps after `warmup` and two logging steps (which size the buffers).
+func allocationsThroughComponents(_ workload: Workload, warmup: Int, steps: Int) -> Double {
     let trainer = makeTrainer(workload, seed: 7)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gankit-bench-\(getpid())")
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -113,7 +114,10 @@ func allocationsThroughComponents(_ workload: Workload, real: Tensor, warmup: In
         return .continue
     }
     do {
-        try trainer.train(epochs: 1, batchesPerEpoch: first + steps) { _ in repeatElement(real, count: first + steps) }
+        let data = makeRealBatch(workload.batch * (first + steps), seed: 11)
+        try trainer.train(epochs: 1, batchesPerEpoch: first + steps) { epoch in
+            BatchSequence(data, batchSize: workload.batch, seed: 3, epoch: epoch)
+        }
     } catch {
         fatalError("gankit-bench: training with components failed: \(error)")
     }
