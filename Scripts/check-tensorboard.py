@@ -510,22 +510,53 @@ def compare_loaders(logdir, acc, plugin=None, texts=True):
             theirs = plugin.Tensors(tag)
             ours = {"scalar": acc.Scalars, "histogram": acc.Histograms, "image": acc.Images,
                     "text": acc.Tensors}[kind](tag)
-            if [e.step for e in theirs] != [e.step for e in ours]:
-                fail(f"{kind} {tag}: TensorBoard's server-side loader (--load_fast=false) sees steps "
-                     f"{[e.step for e in theirs][:20]}, the EventAccumulator {[e.step for e in ours][:20]}")
+            their_steps, our_steps = [e.step for e in theirs], [e.step for e in ours]
+            if their_steps != our_steps:
+                i = next((i for i, (a, b) in enumerate(zip(their_steps, our_steps)) if a != b),
+                         min(len(their_steps), len(our_steps)))
+                dupes = sorted({x for x in their_steps if their_steps.count(x) > 1})
+                fail(f"{kind} {tag}: TensorBoard's server-side loader (--load_fast=false) sees {len(their_steps)} "
+                     f"steps, the EventAccumulator {len(our_steps)}; from position {i}: {their_steps[i:i + 8]} "
+                     f"against {our_steps[i:i + 8]}"
+                     + (f"; duplicate steps {dupes[:8]}: it did not purge (it ignores the first session_log "
+                        "START of a run as the initial start: every event file needs one)" if dupes else ""))
             if kind == "scalar":
                 for t, o in zip(theirs, ours):
                     if not f32_equal(tensor_util.make_ndarray(t.tensor_proto).item(), o.value):
                         fail(f"scalar {tag} at step {o.step}: the server-side loader reads a different value")
 
 
-def check_run(logdir, outdir, scalar_every=10, histogram_every=500, expect_penalty=False, require_start=True):
+def check_sessions(files, resumed_at, expect_purge):
+    """resumed_at: the checkpoint steps the later files were resumed from, in order: each later file's
+    session_log START must be at that step + 1. expect_purge: an earlier file must hold summaries at
+    or after a later file's START (what a killed run wrote past its checkpoint), so that the purge
+    was exercised, not just declared."""
+    starts = [events[1].step for _, events in files]
+    if resumed_at is not None:
+        want = [1] + [n + 1 for n in resumed_at]
+        if starts[1:] != want[1:] or len(starts) != len(want):
+            fail(f"session_log START steps of the event files {starts}, expected {want} (a fresh run, then each "
+                 f"resumed run at its checkpoint step {resumed_at} + 1)")
+    purged = 0
+    for i, (_, events) in enumerate(files):
+        later = min(starts[i + 1:], default=None)
+        if later is not None:
+            purged += sum(len(e.summary.value) for e in events if e.HasField("summary") and e.step >= later)
+    if expect_purge and not purged:
+        fail(f"no event file holds summaries past a later file's session_log START (starts {starts}): "
+             "the purge was not exercised")
+    return purged
+
+
+def check_run(logdir, outdir, scalar_every=10, histogram_every=500, expect_penalty=False, require_start=True,
+              resumed_at=None, expect_purge=False):
     metric_columns, history = read_history(outdir)
     if not history:
         fail(f"{outdir}/history.csv has no rows")
     by_step = {r["step"]: r for r in history}
     files = read_logdir(logdir, require_start)
     starts = [e.step for _, events in files for e in events if e.session_log.status == event_pb2.SessionLog.START]
+    purged = check_sessions(files, resumed_at, expect_purge) if require_start else 0
     acc = load_legacy(logdir)
     tags = acc.Tags()
     counts = {"event files": len(files), "scalar points": 0, "histograms": 0, "images": 0, "texts": 0}
@@ -574,8 +605,10 @@ def check_run(logdir, outdir, scalar_every=10, histogram_every=500, expect_penal
     if unknown:
         note(f"other scalar tags (not checked): {unknown}")
 
-    # Images: one per epoch, at the epoch's last step, equal to samples/epoch-NNN.png.
+    # Images: one per epoch, at the epoch's last step, equal to samples/epoch-NNN.png, NNN counted
+    # from 1 (history.csv's epoch column may count from 0: the first row is the first epoch).
     epochs = sorted({r["epoch"] for r in history})
+    first_epoch = history[0]["epoch"]
     last_step = {e: max(r["step"] for r in history if r["epoch"] == e) for e in epochs}
     if "samples" not in tags["images"]:
         fail(f"image samples missing (image tags: {tags['images']})")
@@ -583,7 +616,7 @@ def check_run(logdir, outdir, scalar_every=10, histogram_every=500, expect_penal
     check_steps("image", "samples", [e.step for e in images], [last_step[e] for e in epochs])
     raw_images = image_values(files)
     for epoch, event in zip(epochs, images):
-        where = f"image samples at step {event.step} (epoch {epoch})"
+        where = f"image samples at step {event.step} (epoch {epoch - first_epoch + 1})"
         pixels = decode_png(event.encoded_image_string, where)
         if (event.width, event.height) != (pixels.shape[1], pixels.shape[0]):
             fail(f"{where}: the proto says {event.width} × {event.height}, the PNG is "
@@ -591,7 +624,7 @@ def check_run(logdir, outdir, scalar_every=10, histogram_every=500, expect_penal
         if raw_images[("samples", event.step)].colorspace != pixels.shape[2]:
             fail(f"{where}: colorspace {raw_images[('samples', event.step)].colorspace}, the PNG has "
                  f"{pixels.shape[2]} channels")
-        png = os.path.join(outdir, "samples", f"epoch-{epoch:03d}.png")
+        png = os.path.join(outdir, "samples", f"epoch-{epoch - first_epoch + 1:03d}.png")
         if not os.path.exists(png):
             fail(f"{where}: {png} missing")
         with open(png, "rb") as f:
@@ -645,7 +678,8 @@ def check_run(logdir, outdir, scalar_every=10, histogram_every=500, expect_penal
 
     compare_loaders(logdir, acc, plugin, texts=False)
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
-    print(f"run OK: {summary}; {len(history)} history steps, session starts at steps {starts}")
+    print(f"run OK: {summary}; {len(history)} history steps, session starts at steps {starts}, "
+          f"{purged} summaries purged by them")
 
 
 # ---------------------------------------------------------------------------
@@ -867,9 +901,12 @@ def check_serve(logdir, tag="loss/generator", loaders=("false", "auto"), timeout
             fail(f"--load_fast={load_fast}: no {tag} series from the server within {timeout} s; its output:\n{output}")
         if not ok:
             steps = [s for s, _ in series]
-            fail(f"--load_fast={load_fast}: after {timeout} s the server's {tag} series has {len(series)} points, "
-                 f"steps {steps[:20]}…, the EventAccumulator's {len(expected)}, steps {[s for s, _ in expected][:20]}…"
-                 f"{' (duplicate steps: no purge)' if len(set(steps)) != len(steps) else ''}")
+            dupes = sorted({x for x in steps if steps.count(x) > 1})
+            i = next((i for i, (a, b) in enumerate(zip(series, expected)) if a[0] != b[0] or not f32_equal(a[1], b[1])),
+                     min(len(series), len(expected)))
+            fail(f"--load_fast={load_fast}: after {timeout} s the server's {tag} series has {len(series)} points, the "
+                 f"EventAccumulator's {len(expected)}; from position {i}: {series[i:i + 5]} against {expected[i:i + 5]}"
+                 + (f"; duplicate steps {dupes[:8]}: no purge" if dupes else ""))
         note(f"--load_fast={load_fast} ({LOADER_NAMES.get(load_fast, load_fast)}): run {run!r}, {tag} has the "
              f"EventAccumulator's {len(series)} points (after {seconds:.1f} s)")
     print(f"serve OK: {tag}, {len(expected)} points, loaders {', '.join(loaders)}")
@@ -1147,7 +1184,11 @@ def selftest(serve):
         # A killed and resumed run.
         logdir, outdir = os.path.join(scratch, "run", "tb"), os.path.join(scratch, "run", "out")
         synthetic_run(logdir, outdir)
-        check_run(logdir, outdir, scalar_every=5, histogram_every=10)
+        check_run(logdir, outdir, scalar_every=5, histogram_every=10, resumed_at=[20], expect_purge=True)
+        expect_failure("the wrong resume step", "session_log START steps", check_run, logdir, outdir, 5, 10,
+                       resumed_at=[19])
+        expect_failure("a resume not declared", "session_log START steps", check_run, logdir, outdir, 5, 10,
+                       resumed_at=[])
         # The file's legacy EventAccumulator purge and the server's Python loader agree only with the first START.
         files = event_files(logdir)
         if len(files) != 2:
@@ -1180,7 +1221,10 @@ def selftest(serve):
         # Resumed twice, the second time from a checkpoint before the first resume: the stale text
         # of the second session (step 25) is purged by the third session's START at 21.
         l, o = variant("twice", sessions=((1, 27), (25, 30), (21, 32)))
-        check_run(l, o, 5, 10)
+        check_run(l, o, 5, 10, resumed_at=[24, 20], expect_purge=True)
+        l, o = variant("no-purge-needed", sessions=((1, 20), (21, 32)))
+        check_run(l, o, 5, 10, resumed_at=[20])
+        expect_failure("a resume that purged nothing", "not exercised", check_run, l, o, 5, 10, expect_purge=True)
         expect_failure("the wrong scalar interval", "steps differ", check_run, logdir, outdir, 10, 10)
         expect_failure("the wrong histogram interval", "histogram", check_run, logdir, outdir, 5, 5)
         expect_failure("a histogram interval longer than the run", "smaller histogram interval",
@@ -1254,6 +1298,11 @@ def main():
     p.add_argument("--scalar-every", type=int, default=10, metavar="N")
     p.add_argument("--histogram-every", type=int, default=500, metavar="M")
     p.add_argument("--expect-penalty", action="store_true", help=f"require {PENALTY_TAG}")
+    p.add_argument("--resumed-at", type=int, action="append", metavar="STEP",
+                   help="the checkpoint step a later event file was resumed from (once per resume, in order): "
+                        "its session_log START must be at STEP + 1")
+    p.add_argument("--expect-purge", action="store_true",
+                   help="require that a killed run wrote summaries that a later START purges")
     p = commands.add_parser("truncated", help="check TensorBoard on damaged copies of an event file")
     p.add_argument("eventfile")
     p.add_argument("--serve", default="", metavar="LOADERS",
@@ -1272,7 +1321,8 @@ def main():
         if args.command == "fixture":
             check_fixture(args.directory)
         elif args.command == "run":
-            check_run(args.logdir, args.outdir, args.scalar_every, args.histogram_every, args.expect_penalty)
+            check_run(args.logdir, args.outdir, args.scalar_every, args.histogram_every, args.expect_penalty,
+                      resumed_at=args.resumed_at, expect_purge=args.expect_purge)
         elif args.command == "truncated":
             check_truncated(args.eventfile, tuple(x for x in args.serve.split(",") if x))
         elif args.command == "serve":
