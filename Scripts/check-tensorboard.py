@@ -15,14 +15,21 @@ expected.json).
       numpy from the raw values and buckets that fit them, images pixel-equal
       (PNG decoded with Pillow), texts equal.
   check-tensorboard.py run LOGDIR OUTDIR [--scalar-every N] [--histogram-every M] [--expect-penalty]
+                         [--resumed-at STEP]... [--expect-purge]
       A training run (possibly interrupted and resumed: several event files):
       one continuous curve per tag, steps = the history.csv steps that are
       multiples of the interval, values = history.csv's, one image per epoch
-      equal to OUTDIR/samples/epoch-NNN.png, histograms, the configuration text.
-  check-tensorboard.py truncated EVENTFILE
+      equal to OUTDIR/samples/epoch-NNN.png, histograms, the configuration text;
+      the same steps and values in the server's loader as in EventAccumulator.
+      --resumed-at: each later file's session_log START is at STEP + 1;
+      --expect-purge: an earlier file holds summaries that a START purges.
+  check-tensorboard.py truncated EVENTFILE [--serve false,true]
       Damages copies of the file (last record cut in half, a middle record cut
-      in half, a middle record's CRC corrupted) and checks that TensorBoard
-      loads every record before the damage and does not crash.
+      in half, a middle record's data CRC, data or length CRC corrupted) and
+      checks that TensorBoard loads every record before the damage, stops
+      there (TensorBoard 2.21's behaviour, and does not crash), and reads on
+      when the rest of a cut record arrives. --serve: also serve each copy and
+      report what the servers show (the Rust one reads past a bad data CRC).
   check-tensorboard.py serve LOGDIR [--tag TAG] [--load-fast false,auto]
       Starts `tensorboard` on 127.0.0.1 (a free port) once per loader, reads the
       tag's series over HTTP, compares it with EventAccumulator's, stops it.
@@ -45,7 +52,11 @@ Rules beyond the spec, chosen here (see also the report of each check):
     interval (no extra step 1 or final step); histograms likewise; metric
     scalars exactly at the rows whose metric column is filled.
   * The `configuration` text is written at the first step of each session:
-    step 1 or the step of a session_log START.
+    step 1 or the step of a session_log START. It is read with the server's
+    loader: the legacy EventAccumulator's purge leaves tensor summaries
+    (text) in place.
+  * samples/epoch-NNN.png counts epochs from 1; history.csv's epoch column
+    may count from 0 (mnist-gan's does): the first row is the first epoch.
   * Histogram buckets: TensorFlow's Histogram::Add counts a value v in the
     first bucket whose limit is > v, i.e. bucket i holds [limit[i-1], limit[i])
     (not (limit[i-1], limit[i]]). Either tie-breaking is accepted here: every
@@ -1287,7 +1298,7 @@ def selftest(serve):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("fixture", help="check tensorboard-fixture's output against its expected.json")
