@@ -95,7 +95,7 @@ public final class EventFileWriter {
     }
 
     /// A histogram of the finite elements of `values`, over TensorFlow's default bucket edges
-    /// (±1e-12 · 1.1^k up to 1e20, and 0; bucket `i` counts the values in `(edge[i − 1], edge[i]]`),
+    /// (±1e-12 · 1.1^k up to 1e20, and 0; bucket `i` counts the values in `[edge[i − 1], edge[i])`),
     /// with their minimum, maximum, count, sum and sum of squares.
     public func addHistogram(_ tag: String, _ values: Tensor, step: Int, wallTime: Double? = nil) {
         values.withUnsafeBufferPointer { self.histogram.summarise($0) }

@@ -1,7 +1,8 @@
 /// Summarises a tensor as TensorFlow's histograms do: counts over exponentially growing
 /// bucket edges (±1e-12 · 1.1^k up to 1e20, and 0), with the range, count, sum and sum
-/// of squares of the values. Bucket `i` counts the values in `(edges[i − 1], edges[i]]`;
-/// only the buckets from the first to the last non-empty one are reported.
+/// of squares of the values. Bucket `i` counts the values in `[edges[i − 1], edges[i])`, as
+/// TensorFlow's `Histogram::Add` does; only the buckets from the first to the last non-empty
+/// one are reported.
 ///
 /// The counts live in a buffer kept between calls, so summarising allocates nothing.
 struct HistogramBuckets {
@@ -37,11 +38,11 @@ struct HistogramBuckets {
                     sumOfSquares += x * x
                     minimum = min(minimum, x)
                     maximum = max(maximum, x)
-                    // The first edge ≥ x: bucket (edges[i − 1], edges[i]].
+                    // The first edge > x: bucket [edges[i − 1], edges[i]).
                     var low = 0, high = edges.count - 1
                     while low < high {
                         let middle = (low + high) / 2
-                        if edges[middle] < x { low = middle + 1 } else { high = middle }
+                        if edges[middle] <= x { low = middle + 1 } else { high = middle }
                     }
                     counts[low] += 1
                     first = min(first, low)

@@ -15,9 +15,9 @@ import Foundation
 ///
 /// Steps are ``BatchReport/step`` (counted from 1). Records are buffered and appended to
 /// the file every ``flushInterval`` seconds (checked on logging steps), after every epoch
-/// and at the end. A resumed run writes a new file that starts with a session start at
-/// the step after the checkpoint, so TensorBoard drops what a killed run had logged past
-/// the checkpoint and shows one continuous curve. Steps that log nothing allocate nothing.
+/// and at the end. Every run writes a new file that starts with a session start at the
+/// step it trains first, so after a resume TensorBoard drops what a killed run had logged
+/// past the checkpoint and shows one continuous curve. Steps that log nothing allocate nothing.
 ///
 /// ```swift
 /// let grids = SampleGridWriter(directory: out, seed: 7)
@@ -58,12 +58,14 @@ public final class TensorBoardLogger: TrainingComponent, MetricRecorder {
         self.configuration = configuration
     }
 
-    /// Opens a new event file; after a resume, starts it with a session start; logs the configuration.
+    /// Opens a new event file, starts it with a session start at the next step, logs the configuration.
     public func trainingWillStart(_ trainer: Trainer, plan: TrainingPlan) throws {
         let writer = try EventFileWriter(directory: directory)
         self.writer = writer
         step = trainer.step
-        if trainer.step > 0 { writer.addSessionStart(step: trainer.step + 1) }
+        // Every run starts with a session start, a fresh one too: TensorBoard's Python loader
+        // purges a crashed run's later steps only once it has seen a start in every file.
+        writer.addSessionStart(step: trainer.step + 1)
         let text = [configuration, "generator:\n\(trainer.generator)", "discriminator:\n\(trainer.discriminator)",
                     "\(trainer)"].filter { !$0.isEmpty }.joined(separator: "\n\n")
         writer.addText("configuration", "```\n\(text)\n```", step: trainer.step + 1)

@@ -38,9 +38,9 @@ import Testing
         #expect(histogram.count == 6 && histogram.minimum == -1 && histogram.maximum == 2.5)
         #expect(histogram.sum == 2.5 + Double(Float(1e-13)) && histogram.counts[histogram.range].reduce(0, +) == 6)
         for value in values where value.isFinite {
-            let bucket = edges.firstIndex { $0 >= Double(value) }!
+            let bucket = edges.firstIndex { $0 > Double(value) }!
             #expect(histogram.range.contains(bucket) && histogram.counts[bucket] >= 1, "\(value)")
-            #expect(bucket == 0 || edges[bucket - 1] < Double(value))
+            #expect(bucket == 0 || edges[bucket - 1] <= Double(value))
         }
         #expect(edges.contains(0) && edges.first! < -1e19 && edges.last! == .greatestFiniteMagnitude)
         // A second summary starts from zero.
@@ -99,6 +99,7 @@ import Testing
         #expect(steps(before, "samples") == [5] && steps(after, "samples") == [10])
         #expect(steps(before, "generator/0.weight") == [5] && steps(before, "discriminator/1.weight/gradient") == [5])
         #expect(steps(before, "configuration") == [1] && steps(after, "configuration") == [8])
+        #expect(before.first { $0.sessionStart }?.step == 1, "every run starts with a session start")
         #expect(after.first { $0.sessionStart }?.step == 8, "the resumed file drops what came after the checkpoint")
         #expect(steps(after, "loss/generator") == [8, 10])
         #expect(steps(after, "generator/0.weight") == [10])
