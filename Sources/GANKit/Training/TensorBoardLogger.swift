@@ -93,14 +93,14 @@ public final class TensorBoardLogger: TrainingComponent, MetricRecorder {
                              step: report.step)
             writer.addScalar("time/step_seconds", Float(report.seconds), step: report.step)
         }
-        if histogramInterval > 0 && report.step % histogramInterval == 0 {
+        let logsHistograms = histogramInterval > 0 && report.step % histogramInterval == 0
+        if logsHistograms {
             for (parameter, values, gradients) in histogramTags {
                 writer.addHistogram(values, parameter.value, step: report.step)
                 writer.addHistogram(gradients, parameter.gradient, step: report.step)
             }
         }
-        if (report.step % scalarInterval == 0 || report.step % max(histogramInterval, 1) == 0)
-            && Date().timeIntervalSince(lastFlush) >= flushInterval {
+        if (report.step % scalarInterval == 0 || logsHistograms) && Date().timeIntervalSince(lastFlush) >= flushInterval {
             try flush()
         }
         return .continue
