@@ -87,7 +87,7 @@ enum AtomicFile {
 /// output folders hold complete files only. Missing folders are ignored.
 /// - Returns: the names removed.
 @discardableResult
-public func removeLeftoverTemporaryFiles(in directory: URL) -> [String] {
+func removeLeftoverTemporaryFiles(in directory: URL) -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
     var removed: [String] = []
     for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {

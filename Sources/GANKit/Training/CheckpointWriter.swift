@@ -41,6 +41,11 @@ public final class CheckpointWriter: TrainingComponent {
         lastSavedStep = trainer.step
     }
 
+    /// ``save(_:)`` unless this writer last saved at the trainer's current step.
+    public func saveIfNewer(_ trainer: Trainer) throws {
+        if lastSavedStep != trainer.step { try save(trainer) }
+    }
+
     /// Creates the folder and removes leftover temporary files from it.
     public func trainingWillStart(_ trainer: Trainer, plan: TrainingPlan) throws {
         let folder = url.deletingLastPathComponent()
@@ -64,7 +69,7 @@ public final class CheckpointWriter: TrainingComponent {
     public func trainingDidEnd(_ trainer: Trainer, outcome: TrainingOutcome) throws {
         switch outcome {
         case .finished, .stopped:
-            if lastSavedStep != trainer.step { try save(trainer) }
+            try saveIfNewer(trainer)
         case .diverged, .failed:
             break
         }

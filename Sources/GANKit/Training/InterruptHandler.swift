@@ -72,7 +72,7 @@ public final class InterruptHandler: TrainingComponent, @unchecked Sendable {
         var text = "interrupted at epoch \(trainer.epoch + 1) step \(trainer.step) "
             + "(batch \(trainer.batchInEpoch) of the epoch done)"
         if let checkpoints {
-            if checkpoints.lastSavedStep != trainer.step { try checkpoints.save(trainer) }
+            try checkpoints.saveIfNewer(trainer)
             text += "; checkpoint saved to \(checkpoints.url.path)\nresume with: "
                 + Self.resumeCommand(CommandLine.arguments, checkpoint: checkpoints.url.path)
         }

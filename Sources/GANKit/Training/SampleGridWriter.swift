@@ -72,7 +72,7 @@ public final class SampleGridWriter: TrainingComponent {
 
     /// Saves the grid of the fixed noise, as the trainer samples it now, to `url` (PNG, atomic).
     public func save(_ trainer: Trainer, to url: URL) throws {
-        try saveImageGrid(trainer.sample(noise: noise, labels: labels), columns: columns, pixelRange: pixelRange, to: url)
+        try image(of: trainer).writePNG(to: url)
     }
 
     /// The grid of the fixed noise as the trainer samples it now (the image ``save(_:to:)`` writes).

@@ -72,8 +72,7 @@ public final class TensorBoardLogger: TrainingComponent, MetricRecorder {
         histogramTags = [("generator", trainer.generator), ("discriminator", trainer.discriminator)].flatMap { prefix, network in
             network.namedParameters.map { ($0.parameter, "\(prefix)/\($0.path)", "\(prefix)/\($0.path)/gradient") }
         }
-        try writer.flush()
-        lastFlush = Date()
+        try flush()
     }
 
     /// Logs the step's scalars and histograms when their intervals say so.

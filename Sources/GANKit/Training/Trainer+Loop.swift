@@ -50,11 +50,10 @@ extension Trainer {
         var history = History()
         history.batches.reserveCapacity(max(epochs - epoch, 0) * batchesPerEpoch)  // recording a step allocates nothing
         do {
-            for component in components {
-                try notify(component) { try $0.trainingWillStart(self, plan: TrainingPlan(epochs: epochs, batchesPerEpoch: batchesPerEpoch)) }
-            }
+            let plan = TrainingPlan(epochs: epochs, batchesPerEpoch: batchesPerEpoch)
+            try tellComponents { try $0.trainingWillStart(self, plan: plan) }
             let outcome = try runEpochLoop(epochs: epochs, batchesPerEpoch: batchesPerEpoch, history: &history, batches: batches)
-            for component in components { try notify(component) { try $0.trainingDidEnd(self, outcome: outcome) } }
+            try tellComponents { try $0.trainingDidEnd(self, outcome: outcome) }
         } catch {
             var outcome = TrainingOutcome.failed
             if case .diverged(let divergence) = error { outcome = .diverged(divergence) }
@@ -89,11 +88,10 @@ extension Trainer {
                 dSum += Double(result.discriminatorLoss)
                 gSum += Double(result.generatorLoss)
                 count += 1
-                var decision = onBatchEnd(report)
-                for component in components {
-                    if try notify(component, { try $0.batchDidEnd(report, trainer: self) }) == .stop { decision = .stop }
+                let decision = onBatchEnd(report)
+                if try askComponents({ try $0.batchDidEnd(report, trainer: self) }) == .stop || decision == .stop {
+                    return .stopped
                 }
-                if decision == .stop { return .stopped }
             }
             if let divergence = parameterDivergence(history: history) { throw .diverged(divergence) }
             let report = EpochReport(epoch: epoch, step: step, meanDiscriminatorLoss: Float(dSum / Double(max(count, 1))),
@@ -102,22 +100,31 @@ extension Trainer {
             epoch += 1
             batchInEpoch = 0
             history.epochs.append(report)
-            var decision = onEpochEnd(report)
-            for component in components {
-                if try notify(component, { try $0.epochDidEnd(report, trainer: self) }) == .stop { decision = .stop }
+            let decision = onEpochEnd(report)
+            if try askComponents({ try $0.epochDidEnd(report, trainer: self) }) == .stop || decision == .stop {
+                return .stopped
             }
-            if decision == .stop { return .stopped }
         }
         return .finished
     }
 
-    /// Runs `body` on `component`, turning what it throws into ``TrainingError/componentFailed(component:error:)``.
-    private func notify<Result>(_ component: any TrainingComponent,
-                                _ body: (any TrainingComponent) throws -> Result) throws(TrainingError) -> Result {
-        do {
-            return try body(component)
-        } catch {
-            throw .componentFailed(component: String(describing: type(of: component)), error: error)
+    /// Runs `body` on every component in order, turning what one throws into
+    /// ``TrainingError/componentFailed(component:error:)`` (the components after it are not called).
+    private func tellComponents(_ body: (any TrainingComponent) throws -> Void) throws(TrainingError) {
+        for component in components {
+            do {
+                try body(component)
+            } catch {
+                throw .componentFailed(component: String(describing: type(of: component)), error: error)
+            }
         }
+    }
+
+    /// ``tellComponents(_:)`` for a decision: `.stop` when any component returns it (all are still called).
+    private func askComponents(_ body: (any TrainingComponent) throws -> TrainingDecision) throws(TrainingError)
+        -> TrainingDecision {
+        var decision = TrainingDecision.continue
+        try tellComponents { if try body($0) == .stop { decision = .stop } }
+        return decision
     }
 }

@@ -113,7 +113,8 @@ public final class Trainer {
     /// BatchNorm statistics of the averaged generator, and the step they were computed at.
     var standingStatistics: (step: Int, values: [Tensor])?
     private var noiseBuffer = TensorBuffer()
-    private var realLossGradient = TensorBuffer()
+    /// dLoss/dOutput of the real samples and of the generator loss; the fakes' has its own (a joint pass needs both).
+    private var lossGradient = TensorBuffer()
     private var fakeLossGradient = TensorBuffer()
     /// The stacked samples and gradient of a joint discriminator pass.
     private var jointBatch = TensorBuffer()
@@ -215,7 +216,7 @@ public final class Trainer {
     private func generatorUpdate(on fake: Tensor) -> Float {
         generatorOptimizer.zeroGradients()
         labels.refeedDiscriminator()
-        let loss = objective.generatorLoss(discriminator.forward(fake), gradient: &realLossGradient)
+        let loss = objective.generatorLoss(discriminator.forward(fake), gradient: &lossGradient)
         let sampleGradient = discriminator.backward(loss.gradient, parameterGradients: .skip)
         generator.backwardParametersOnly(sampleGradient)
         applyGradients(of: .generator)
@@ -234,7 +235,7 @@ public final class Trainer {
     }
 
     private func discriminatorLoss(onReal output: Tensor) -> (loss: (value: Float, gradient: Tensor), score: Float) {
-        (objective.discriminatorRealLoss(output, realLabel: realLabel, gradient: &realLossGradient), meanRealness(output))
+        (objective.discriminatorRealLoss(output, realLabel: realLabel, gradient: &lossGradient), meanRealness(output))
     }
     private func discriminatorLoss(onFake output: Tensor) -> (loss: (value: Float, gradient: Tensor), score: Float) {
         (objective.discriminatorFakeLoss(output, gradient: &fakeLossGradient), meanRealness(output))
