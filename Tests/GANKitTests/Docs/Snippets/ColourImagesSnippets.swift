@@ -4,6 +4,17 @@ import Foundation
 import GANKit  // not @testable: the documents use the public API only
 
 // snippet 1: declarations, compiled at file scope
+import Foundation
+import GANKit
+
+func loadColourImages(from folder: URL) throws -> Tensor {
+    let (dataset, kind) = try ImageDataset.colourTrainingSet(directory: folder, side: 32)
+    print("\(dataset.count) images from \(folder.path) (\(kind))")   // e.g. "(PNG folder, 2 classes)"
+    return dataset.images
+}
+// end of snippet 1
+
+// snippet 2: declarations, compiled at file scope
 /// Loads CIFAR-10 (binary version) or a folder of PNG images as `[N, 3, 32, 32]`
 /// in [-1, 1], and saves the first 64 images as a colour grid to look at.
 func loadColourImages(from folder: URL, grid: URL) throws -> ImageDataset {
@@ -28,4 +39,4 @@ func makeColourDCGANTrainer(seed: UInt64) -> Trainer {
         discriminatorOptimizer: Adam(parameters: discriminator.parameters, learningRate: 2e-4, beta1: 0.5),
         latentDimension: 100, seed: seed &+ 1)
 }
-// end of snippet 1
+// end of snippet 2

@@ -17,3 +17,11 @@ func makeScheduledOptimizers(generator: Sequential, discriminator: Sequential,
                                schedule: stepDecay))
 }
 // end of snippet 1
+
+// snippet 2: declarations, compiled at file scope
+import GANKit
+
+func schedule(from flag: String, epochs: Int, stepsPerEpoch: Int) -> LearningRateSchedule? {
+    LearningRateSchedule(parsing: flag, totalSteps: epochs * stepsPerEpoch)  // "warmup:500+cosine" → .warmup(steps: 500, then: .cosine(…))
+}
+// end of snippet 2
