@@ -127,6 +127,7 @@ extension Trainer {
         }
         checkpoint.integers["trainer/noiseGenerator"] = noiseGenerator.state
         checkpoint.integers["trainer/counters"] = [UInt64(step), UInt64(epoch), UInt64(batchInEpoch)]
+        checkpoint.strings = settingsRecord()
         return checkpoint
     }
 
@@ -154,6 +155,7 @@ extension Trainer {
             throw CheckpointError.invalidEntry(name: "trainer/counters",
                                                reason: "step, epoch and batch \(counters) must each be at most 2^53")
         }
+        try requireMatchingSettings(checkpoint)
         // Each restore below is all-or-nothing, but a later one can fail after an
         // earlier one succeeded (e.g. matching networks, another optimizer type):
         // put the earlier parts back so the trainer is unchanged on error.

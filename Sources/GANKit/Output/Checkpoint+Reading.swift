@@ -23,6 +23,9 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case unexpectedEntries(names: [String])
     /// An entry has the right shape but a value that cannot be used (`reason` says why).
     case invalidEntry(name: String, reason: String)
+    /// The checkpoint was made with other settings than the trainer restoring it has,
+    /// e.g. `setting` "generator average (EMA)", `checkpoint` "decay 0.999", `current` "none".
+    case settingsMismatch(setting: String, checkpoint: String, current: String)
 
     /// A one-line explanation.
     public var description: String {
@@ -32,7 +35,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             "checkpoint \(path) is truncated: needed \(needed) bytes, found \(available)"
         case .badMagic(let path): "\(path) is not a GANKit checkpoint (expected magic GANKCKPT)"
         case .unsupportedVersion(let path, let found, let supported):
-            "checkpoint \(path) has format version \(found); this build reads version \(supported)"
+            "checkpoint \(path) has format version \(found); this build reads versions 1 to \(supported)"
         case .checksumMismatch(let path, let stored, let computed):
             "checkpoint \(path) is corrupt or truncated: its CRC-32 is \(hex(computed)), the file says \(hex(stored))"
         case .malformed(let path, let reason): "checkpoint \(path) is malformed: \(reason)"
@@ -43,6 +46,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
             "checkpoint has entries the model does not: \(names.prefix(5).joined(separator: ", "))"
                 + (names.count > 5 ? " and \(names.count - 5) more" : "")
         case .invalidEntry(let name, let reason): "checkpoint entry \"\(name)\" is invalid: \(reason)"
+        case .settingsMismatch(let setting, let checkpoint, let current):
+            "the checkpoint was trained with a different \(setting): it has \(checkpoint), this run has \(current)"
         }
     }
 }
@@ -71,7 +76,7 @@ extension Checkpoint {
         guard Array(bytes.prefix(magic.count)) == magic else { throw CheckpointError.badMagic(path: path) }
         reader.position = magic.count
         let version = try reader.read(UInt32.self)
-        guard version == Self.version else {
+        guard (1...Self.version).contains(version) else {
             throw CheckpointError.unsupportedVersion(path: path, found: version, supported: Self.version)
         }
         let stored = bytes.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
@@ -90,7 +95,12 @@ extension Checkpoint {
             let kind = try reader.read(UInt8.self)
             // Tensors and integer arrays are separate namespaces, as in `Checkpoint`
             // itself, so everything `encoded()` writes reads back.
-            guard kind == 1 ? checkpoint.integers[name] == nil : checkpoint.tensors[name] == nil else {
+            let isNew = switch kind {
+            case 1: checkpoint.integers[name] == nil
+            case 2: checkpoint.strings[name] == nil
+            default: checkpoint.tensors[name] == nil
+            }
+            guard isNew else {
                 throw CheckpointError.malformed(path: path, reason: "duplicate entry \"\(name)\"")
             }
             let rank = Int(try reader.read(UInt32.self))
@@ -130,6 +140,11 @@ extension Checkpoint {
                 checkpoint.integers[name] = stride(from: raw.startIndex, to: raw.endIndex, by: 8).map { start in
                     raw[start..<(start + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
                 }
+            case 2 where version >= 2:
+                guard rank == 1, let text = String(validating: try reader.take(elementCount), as: UTF8.self) else {
+                    throw CheckpointError.malformed(path: path, reason: "text entry \"\(name)\" is not rank-1 UTF-8")
+                }
+                checkpoint.strings[name] = text
             default:
                 throw CheckpointError.malformed(path: path, reason: "entry \"\(name)\" has unknown kind \(kind)")
             }

@@ -8,21 +8,25 @@ import Foundation
 /// A versioned binary file of named tensors and integer arrays: model weights,
 /// buffers, optimizer state, generator states and counters.
 ///
-/// Layout (little-endian): magic `GANKCKPT`, `UInt32` version (1), `UInt32`
+/// Layout (little-endian): magic `GANKCKPT`, `UInt32` version (2; 1 when the
+/// checkpoint holds no text, so older builds still read it), `UInt32`
 /// entry count, then per entry: `UInt32` name length, UTF-8 name, `UInt8` kind
-/// (0 = Float32 tensor, 1 = UInt64 array), `UInt32` rank, `UInt64` dimensions,
-/// raw values; finally a `UInt32` CRC-32 of every preceding byte.
+/// (0 = Float32 tensor, 1 = UInt64 array, 2 = UTF-8 text), `UInt32` rank, `UInt64`
+/// dimensions (a text's byte count), raw values; finally a `UInt32` CRC-32 of every preceding byte.
 /// ``write(to:)`` is atomic (temp file + rename), so an interrupted write never
 /// damages the previous checkpoint.
 public struct Checkpoint: Sendable {
-    /// The format version this build writes and reads.
-    public static let version: UInt32 = 1
+    /// The newest format version this build writes and reads.
+    public static let version: UInt32 = 2
     static let magic = Array("GANKCKPT".utf8)
 
     /// Named float tensors (weights, buffers, optimizer moments).
     public var tensors: [String: Tensor] = [:]
     /// Named integer arrays (counters, generator states).
     public var integers: [String: [UInt64]] = [:]
+    /// Named texts: the trainer's settings and the networks' architectures, which
+    /// let a resume name what differs and let `TrainedGenerator` rebuild the generator.
+    public var strings: [String: String] = [:]
 
     /// Creates an empty checkpoint.
     public init() {}
@@ -32,8 +36,8 @@ public struct Checkpoint: Sendable {
     /// The file's bytes.
     public func encoded() -> [UInt8] {
         var bytes = Self.magic
-        append(Self.version, to: &bytes)
-        append(UInt32(tensors.count + integers.count), to: &bytes)
+        append(strings.isEmpty ? 1 : Self.version, to: &bytes)
+        append(UInt32(tensors.count + integers.count + strings.count), to: &bytes)
         for name in tensors.keys.sorted() {
             let tensor = tensors[name]!
             appendHeader(name: name, kind: 0, shape: Array(tensor.shape), to: &bytes)
@@ -44,6 +48,11 @@ public struct Checkpoint: Sendable {
             let values = integers[name]!
             appendHeader(name: name, kind: 1, shape: [values.count], to: &bytes)
             for value in values { append(value, to: &bytes) }
+        }
+        for name in strings.keys.sorted() {
+            let utf8 = Array(strings[name]!.utf8)
+            appendHeader(name: name, kind: 2, shape: [utf8.count], to: &bytes)
+            bytes += utf8
         }
         append(Self.checksum(bytes[...]), to: &bytes)
         return bytes

@@ -68,10 +68,36 @@ extension Trainer {
             for (buffer, value) in zip(buffers, cached.values) { buffer.value = value }
             return
         }
-        var noiseStream = SeededGenerator(seed: 0x57A4D1)
-        let inputs = (0..<8).map { _ in Tensor.randomNormal([512, latentDimension], using: &noiseStream) }
-        if let classes = classCount { generator.setClassLabels(Tensor((0..<512).map { Float($0 % classes) })) }
-        recalibrateBatchNormStatistics(of: generator, inputs: inputs)
+        recalibrateStatisticsForAveragedWeights(of: generator, latentDimension: latentDimension)
         standingStatistics = (step, buffers.map(\.value))
     }
+
+    /// The generator's parameter and buffer values to sample with, in `parameters`/`buffers`
+    /// order: the averaged weights with their own BatchNorm statistics when ``generatorAverage``
+    /// is set, the live ones otherwise. The trainer's networks are left as they were.
+    func samplingState() -> (parameters: [Tensor], buffers: [Tensor]) {
+        guard let generatorAverage else {
+            return (generator.parameters.map { independentCopy($0.value) }, generator.buffers.map { independentCopy($0.value) })
+        }
+        return generatorAverage.withAveragedParameters {
+            let live = LayerState(capturing: generator)
+            defer { live.restore() }
+            applyStandingStatistics()
+            return (generator.parameters.map { independentCopy($0.value) }, generator.buffers.map { independentCopy($0.value) })
+        }
+    }
+}
+
+/// Gives `generator`'s BatchNorm layers running statistics that belong to the weights
+/// now in place: ``recalibrateBatchNormStatistics(of:inputs:)`` over 8 batches of 512
+/// from a fixed noise seed, classes `0, 1, …` for a conditional generator. The trainer
+/// does this for its averaged weights, and ``TrainedGenerator`` for a checkpoint's.
+func recalibrateStatisticsForAveragedWeights(of generator: any Layer, latentDimension: Int) {
+    guard !generator.buffers.isEmpty else { return }
+    var noiseStream = SeededGenerator(seed: 0x57A4D1)
+    let inputs = (0..<8).map { _ in Tensor.randomNormal([512, latentDimension], using: &noiseStream) }
+    if let classes = generator.conditioningClassCount {
+        generator.setClassLabels(Tensor((0..<512).map { Float($0 % classes) }))
+    }
+    recalibrateBatchNormStatistics(of: generator, inputs: inputs)
 }

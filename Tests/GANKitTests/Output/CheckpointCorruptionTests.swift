@@ -91,10 +91,10 @@ import Testing
 
     @Test func unsupportedVersionIsReportedEvenWithAValidChecksum() {
         var body = Self.validBody
-        body.replaceSubrange(8..<12, with: le32(2))
+        body.replaceSubrange(8..<12, with: le32(3))
         let error = Self.decodeError(Self.sealed(body))
-        #expect(error == .unsupportedVersion(path: Self.path, found: 2, supported: 1))
-        #expect(error?.description.contains("version 2") == true)
+        #expect(error == .unsupportedVersion(path: Self.path, found: 3, supported: 2))
+        #expect(error?.description.contains("version 3") == true)
     }
 
     @Test func flippedBytesAreChecksumMismatches() {
@@ -105,7 +105,7 @@ import Testing
             let computed = Checkpoint.checksum(bytes.dropLast(4))
             if offset == 9 {
                 // The version is checked before the CRC.
-                #expect(Self.decodeError(bytes) == .unsupportedVersion(path: Self.path, found: 0x0101, supported: 1))
+                #expect(Self.decodeError(bytes) == .unsupportedVersion(path: Self.path, found: 0x0101, supported: 2))
             } else {
                 #expect(Self.decodeError(bytes) == .checksumMismatch(path: Self.path, stored: storedCRC,
                                                                       computed: computed))

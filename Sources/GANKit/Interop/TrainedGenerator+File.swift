@@ -1,0 +1,121 @@
+import Foundation
+
+/// Reading and writing ``TrainedGenerator`` files (safetensors), and making one from a training checkpoint.
+extension TrainedGenerator {
+    /// The `gankit.format` this build writes and reads.
+    static let fileFormat = "generator 1"
+
+    /// The file: weights under PyTorch's names plus metadata — `format` `pt` (as
+    /// `safetensors.torch` writes), `gankit.format`, `gankit.architecture` (JSON),
+    /// `gankit.latent_dimension`, `gankit.output_shape` (JSON list), `gankit.pixel_range`
+    /// (`[-1, 1]` or `[0, 1]`), `gankit.class_count` (conditional only) and ``provenance`` as `gankit.<key>`.
+    /// - Throws: ``LayerArchitectureError`` when a layer cannot describe itself.
+    public func safetensors() throws -> SafetensorsFile {
+        var metadata = ["format": "pt", "gankit.format": Self.fileFormat,
+                        "gankit.architecture": try network.architecture().json,
+                        "gankit.latent_dimension": String(latentDimension),
+                        "gankit.output_shape": "[" + outputShape.map(String.init).joined(separator: ",") + "]",
+                        "gankit.pixel_range": pixelRange.description]
+        if let classCount { metadata["gankit.class_count"] = String(classCount) }
+        for (key, value) in provenance { metadata["gankit." + key] = value }
+        return network.safetensors(metadata: metadata)
+    }
+
+    /// Writes the file atomically (see ``safetensors()``).
+    /// - Throws: ``LayerArchitectureError`` or ``FileWriteError``.
+    public func write(to url: URL) throws {
+        try safetensors().write(to: url)
+    }
+
+    /// Reads a generator file: rebuilds the network from `gankit.architecture` with
+    /// `layers` (add your custom layers to it), then loads and checks every weight.
+    /// - Throws: ``SafetensorsError`` with one line naming the file and what is wrong
+    ///   (damaged file, missing GANKit metadata, unknown layer, wrong tensor names,
+    ///   shapes or dtypes); nothing is half-loaded.
+    public convenience init(contentsOf url: URL, layers: LayerRegistry = .builtIn, pixelRange: PixelRange? = nil) throws {
+        let file = try SafetensorsFile.read(from: url)
+        func fail(_ reason: String) -> SafetensorsError { SafetensorsError(path: url.path, reason: reason) }
+        guard let format = file.metadata["gankit.format"], let architectureText = file.metadata["gankit.architecture"] else {
+            throw fail("no GANKit metadata (gankit.format, gankit.architecture): a plain state dict, e.g. from PyTorch; "
+                       + "build the matching network and call loadSafetensors(from:), or give gan-sample --model")
+        }
+        guard format == Self.fileFormat else {
+            throw fail("gankit.format is \"\(format)\", this build reads \"\(Self.fileFormat)\"")
+        }
+        guard let latentText = file.metadata["gankit.latent_dimension"], let latent = Int(latentText), latent >= 1 else {
+            throw fail("gankit.latent_dimension must be a whole number ≥ 1, found \(file.metadata["gankit.latent_dimension"] ?? "none")")
+        }
+        let network: any Layer
+        do { network = try layers.makeLayer(LayerArchitecture(json: architectureText)) } catch {
+            throw fail("gankit.architecture: \(error)")
+        }
+        try network.loadSafetensors(file, source: url.path)
+        if let problem = Self.inputProblem(network, latentDimension: latent) { throw fail(problem) }
+        var range = pixelRange
+        if range == nil, let stored = file.metadata["gankit.pixel_range"] {
+            guard let parsed = [PixelRange.minusOneToOne, .zeroToOne].first(where: { $0.description == stored }) else {
+                throw fail("gankit.pixel_range must be \"[-1, 1]\" or \"[0, 1]\", found \"\(stored)\"")
+            }
+            range = parsed
+        }
+        var provenance: [String: String] = [:]
+        for (key, value) in file.metadata where key.hasPrefix("gankit.") {
+            let name = String(key.dropFirst("gankit.".count))
+            if !["format", "architecture", "latent_dimension", "output_shape", "pixel_range", "class_count"].contains(name) {
+                provenance[name] = value
+            }
+        }
+        self.init(network: network, latentDimension: latent, pixelRange: range, provenance: provenance)
+    }
+
+    /// The generator of a training checkpoint (``Trainer/makeCheckpoint()``), with the weights to
+    /// sample with: the averaged ones when the run kept a generator average (BatchNorm
+    /// statistics recomputed for them, as the trainer samples), the trained ones otherwise.
+    /// - Throws: ``CheckpointError`` when the checkpoint records no architecture (made before
+    ///   GANKit recorded it, or with custom layers not in `layers`) or does not fit it.
+    public convenience init(checkpoint: Checkpoint, layers: LayerRegistry = .builtIn, pixelRange: PixelRange? = nil) throws {
+        guard let architectureText = checkpoint.strings["trainer/generatorArchitecture"],
+              let latentText = checkpoint.strings["trainer/latentDimension"], let latent = Int(latentText), latent >= 1
+        else {
+            throw CheckpointError.missingEntry(name: "trainer/generatorArchitecture")
+        }
+        let network: any Layer
+        do { network = try layers.makeLayer(LayerArchitecture(json: architectureText)) } catch {
+            throw CheckpointError.invalidEntry(name: "trainer/generatorArchitecture", reason: "\(error)")
+        }
+        try checkpoint.restore(network, from: "generator")
+        var provenance = ["weights": "trained weights"]
+        if let counters = checkpoint.integers["trainer/counters"], counters.count == 3 {
+            provenance["step"] = String(counters[0])
+            provenance["epoch"] = String(counters[1])
+        }
+        let averages = try checkpoint.storedState(under: "generatorAverage")
+        if !averages.isEmpty {
+            let average = ExponentialMovingAverage(parameters: network.parameters)
+            try average.loadStateDictionary(averages)
+            for (parameter, value) in zip(network.parameters, average.averages) { parameter.value = value }
+            recalibrateStatisticsForAveragedWeights(of: network, latentDimension: latent)
+            provenance["weights"] = "exponential moving average (\(average.updateCount) updates)"
+                + (network.buffers.isEmpty ? "" : ", BatchNorm statistics recomputed for it")
+        }
+        self.init(network: network, latentDimension: latent, pixelRange: pixelRange, provenance: provenance)
+    }
+
+    /// Why `network` cannot take noise `[1, latentDimension]`, or nil when it can: runs the
+    /// layers one by one and asks each that can say so whether it accepts its input,
+    /// so a file whose architecture does not fit together is an error, not a stop.
+    private static func inputProblem(_ network: any Layer, latentDimension: Int) -> String? {
+        network.isTraining = false
+        if network.isClassConditioned { network.setClassLabels([0]) }
+        var x = Tensor(zeros: [1, latentDimension])
+        for leaf in network.namedLeafLayers() {
+            if let validating = leaf.layer as? any InputShapeValidating,
+               let problem = validating.inputShapeProblem(for: x.shape) {
+                return "layer \(leaf.path.dropLast()) does not fit the one before it "
+                    + "(gankit.latent_dimension \(latentDimension)): \(problem)"
+            }
+            x = leaf.layer.forward(x)
+        }
+        return nil
+    }
+}
