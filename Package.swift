@@ -93,6 +93,11 @@ let package = Package(
             path: "Examples/gan-eval"
         ),
         .executableTarget(
+            name: "gan-sample",
+            dependencies: ["GANKit", "ExampleSupport"],
+            path: "Examples/gan-sample"
+        ),
+        .executableTarget(
             name: "custom-layer",
             dependencies: ["GANKit"],
             path: "Examples/custom-layer"

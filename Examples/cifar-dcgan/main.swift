@@ -10,7 +10,7 @@
 // Run:      swift run -c release cifar-dcgan --data path/to/cifar-10-batches-bin
 // Output:   cifar-dcgan-output/samples/epoch-NNN.png   colour grids of the same 64 noise vectors
 //           cifar-dcgan-output/samples.png, losses.png, history.csv, checkpoint.gankit,
-//           samples.idx (--export-samples N: 4-dim IDX [N, 3, 32, 32] bytes)
+//           samples.idx (--export-samples N: 4-dim IDX [N, 3, 32, 32] bytes), generator.safetensors (gan-sample)
 import ExampleSupport
 import Foundation
 import GANKit
@@ -88,10 +88,7 @@ interface.exitOnError {
     trainer.gradientClipNorm = arguments.optionalNumber("--clip-grad-norm").map { Float($0) }
     let emaDecay = arguments.optionalNumber("--ema-decay") ?? recipe.emaDecay
     if emaDecay > 0 { trainer.generatorAverage = ExponentialMovingAverage(parameters: generator.parameters, decay: Float(emaDecay)) }
-    if let resume = arguments.url("--resume") {
-        try trainer.restore(from: Checkpoint.read(from: resume))
-        print("resumed from \(resume.path) at step \(trainer.step)")
-    }
+    if let checkpoint = arguments.url("--resume") { try resume(trainer, from: checkpoint, interface: interface) }
     print(trainer)
 
     // Run components: progress line, grids, history and plots, checkpoints, TensorBoard, Ctrl-C.
@@ -104,6 +101,7 @@ interface.exitOnError {
     trainer.add(grids)
     trainer.add(history)
     trainer.add(checkpoints)
+    trainer.add(GeneratorFileWriter(url: out.appendingPathComponent("generator.safetensors")))
     if let logs = arguments.url("--tensorboard") {
         trainer.add(TensorBoardLogger(directory: logs, grids: grids, configuration: CommandLine.arguments.joined(separator: " ")))
     }

@@ -9,7 +9,8 @@
 //           swift run -c release gan-eval cgan-output/samples.idx --labels cgan-output/samples-labels.idx
 //           swift run -c release mnist-cgan --model dcgan --epochs 5 --out cgan-dcgan --tensorboard runs/cgan-dcgan
 // Output:   cgan-output/samples/epoch-NNN.png (one row per digit, the same noise down each column), samples.png,
-//           losses.png, history.csv, checkpoint.gankit, samples.idx + samples-labels.idx (--export-samples N)
+//           losses.png, history.csv, checkpoint.gankit, samples.idx + samples-labels.idx (--export-samples N),
+//           generator.safetensors (at the end; gan-sample --generator cgan-output/generator.safetensors --class 3)
 import ExampleSupport
 import Foundation
 import GANKit
@@ -103,10 +104,7 @@ interface.exitOnError {
     trainer.gradientClipNorm = arguments.optionalNumber("--clip-grad-norm").map { Float($0) }
     let emaDecay = arguments.optionalNumber("--ema-decay") ?? recipe.emaDecay
     if emaDecay > 0 { trainer.generatorAverage = ExponentialMovingAverage(parameters: generator.parameters, decay: Float(emaDecay)) }
-    if let resume = arguments.url("--resume") {
-        try trainer.restore(from: Checkpoint.read(from: resume))
-        print("resumed from \(resume.path) at step \(trainer.step)")
-    }
+    if let checkpoint = arguments.url("--resume") { try resume(trainer, from: checkpoint, interface: interface) }
     print(trainer)
 
     // Run components: progress line, grids, history and plots, checkpoints, metrics, TensorBoard, Ctrl-C.
@@ -119,6 +117,7 @@ interface.exitOnError {
     trainer.add(grids)
     trainer.add(history)
     trainer.add(checkpoints)
+    trainer.add(GeneratorFileWriter(url: out.appendingPathComponent("generator.safetensors")))
     if let logs = arguments.url("--tensorboard") {
         trainer.add(TensorBoardLogger(directory: logs, grids: grids, configuration: CommandLine.arguments.joined(separator: " ")))
     }

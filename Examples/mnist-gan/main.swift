@@ -16,7 +16,8 @@
 //           swift run -c release mnist-gan --resume gan-output/checkpoint.gankit --epochs 40
 // Output:   gan-output/samples/epoch-NNN.png   the same 64 noise vectors after every epoch
 //           gan-output/samples.png, losses.png, history.csv (one row per step),
-//           checkpoint.gankit (every epoch and 500 steps), samples.idx (--export-samples N)
+//           checkpoint.gankit (every epoch and 500 steps), samples.idx (--export-samples N),
+//           generator.safetensors (at the end; sample with gan-sample, load in PyTorch: Docs/UsingAModel.md)
 import ExampleSupport
 import Foundation
 import GANKit
@@ -104,10 +105,7 @@ interface.exitOnError {
     trainer.gradientClipNorm = arguments.optionalNumber("--clip-grad-norm").map { Float($0) }
     let emaDecay = arguments.optionalNumber("--ema-decay") ?? recipe.emaDecay
     if emaDecay > 0 { trainer.generatorAverage = ExponentialMovingAverage(parameters: generator.parameters, decay: Float(emaDecay)) }
-    if let resume = arguments.url("--resume") {
-        try trainer.restore(from: Checkpoint.read(from: resume))
-        print("resumed from \(resume.path) at step \(trainer.step)")
-    }
+    if let checkpoint = arguments.url("--resume") { try resume(trainer, from: checkpoint, interface: interface) }
     print(trainer)
 
     // Run components: progress line, grids, history and plots, checkpoints, metrics, TensorBoard, Ctrl-C.
@@ -120,6 +118,7 @@ interface.exitOnError {
     trainer.add(grids)
     trainer.add(history)
     trainer.add(checkpoints)
+    trainer.add(GeneratorFileWriter(url: out.appendingPathComponent("generator.safetensors"), pixelRange: pixelRange))
     if let logs = arguments.url("--tensorboard") {
         trainer.add(TensorBoardLogger(directory: logs, grids: grids, configuration: CommandLine.arguments.joined(separator: " ")))
     }

@@ -96,7 +96,7 @@ public final class TrainedGenerator {
         while produced < count {
             let n = min(256, count - produced)
             let noise = Tensor.randomNormal([n, latentDimension], using: &noiseStream)
-            chunks.append(independentCopy(generate(noise: noise, labels: labels.map { Array($0[produced..<produced + n]) })))
+            chunks.append(generate(noise: noise, labels: labels.map { Array($0[produced..<produced + n]) }))
             produced += n
         }
         return Tensor(concatenating: chunks)
