@@ -57,7 +57,8 @@ extension SafetensorsFile {
         do {
             object = try JSONDecoder().decode([String: HeaderEntry].self, from: Data(bytes[8..<dataStart]))
         } catch {
-            throw DecodingProblem("the \(headerLength)-byte header is not a JSON object")
+            throw DecodingProblem("the \(headerLength)-byte header (its length is the first 8 bytes) is not a JSON object: "
+                                  + "the length or the header is damaged")
         }
 
         var file = SafetensorsFile()
