@@ -25,6 +25,8 @@ struct Case {
     let inputShape: [Int]
     var classCount: Int? = nil
     var batches: [Int] = [8]
+    /// For a network that starts with an Embedding: its inputs are class indices `0..<indexCount` as floats.
+    var indexCount: Int? = nil
 }
 
 var rng = SeededGenerator(seed: 2024)
@@ -95,15 +97,21 @@ let cases: [Case] = [
          network: DCGAN.makeDiscriminator(DCGAN.Configuration(conditioning: projection), using: &rng),
          inputShape: image, classCount: 10, batches: [10]),
     Case(name: "assorted-layers", network: assortedNetwork(using: &rng), inputShape: [16], batches: [8, 4]),
+    Case(name: "embedding-lookup",
+         network: Sequential { Embedding(count: 5, dimension: 6, using: &rng); Dense(6, 3, using: &rng); Tanh() },
+         inputShape: [1], batches: [8, 1], indexCount: 5),
 ]
 
 /// Class labels `0, 1, …, K−1, 0, 1, …` for a batch.
 func labels(_ batch: Int, classCount: Int) -> [Int] { (0..<batch).map { $0 % classCount } }
 
-/// Noise N(0, 1) for an input of one axis, else images uniform in [−1, 1].
-func input(batch: Int, shape: [Int], using rng: inout SeededGenerator) -> Tensor {
-    let full = TensorShape([batch] + shape)
-    return shape.count == 1 ? Tensor.randomNormal(full, using: &rng)
+/// Class indices for an Embedding input, noise N(0, 1) for an input of one axis, else images uniform in [−1, 1].
+func input(batch: Int, for item: Case, using rng: inout SeededGenerator) -> Tensor {
+    let full = TensorShape([batch] + item.inputShape)
+    if let count = item.indexCount {
+        return Tensor(shape: full, values: (0..<full.elementCount).map { _ in Float(rng.next(below: UInt64(count))) })
+    }
+    return item.inputShape.count == 1 ? Tensor.randomNormal(full, using: &rng)
         : Tensor.randomUniform(full, lowerBound: -1, upperBound: 1, using: &rng)
 }
 
@@ -119,9 +127,9 @@ func perturb(_ item: Case, using rng: inout SeededGenerator) {
     }
     if let classCount = item.classCount { item.network.setClassLabels(labels(16, classCount: classCount)) }
     item.network.isTraining = true
-    for _ in 0..<3 { _ = item.network.forward(input(batch: 16, shape: item.inputShape, using: &rng)) }
+    for _ in 0..<3 { _ = item.network.forward(input(batch: 16, for: item, using: &rng)) }
     recalibrateBatchNormStatistics(of: item.network,
-                                   inputs: (0..<4).map { _ in input(batch: 16, shape: item.inputShape, using: &rng) })
+                                   inputs: (0..<4).map { _ in input(batch: 16, for: item, using: &rng) })
     item.network.isTraining = false
 }
 
@@ -142,7 +150,7 @@ for item in cases {
     try model.write(to: directory.appendingPathComponent("\(item.name).onnx"))
     var runs: [[String: Any]] = []
     for batch in item.batches {
-        let x = input(batch: batch, shape: item.inputShape, using: &rng)
+        let x = input(batch: batch, for: item, using: &rng)
         let stem = "\(item.name).batch\(batch)"
         var inputs: [[String: Any]] = [["name": model.inputName, "file": "\(stem).input.bin", "dtype": "float32",
                                         "shape": [batch] + item.inputShape]]
