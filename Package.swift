@@ -50,6 +50,13 @@ let package = Package(
             dependencies: ["GANKit"],
             path: "Tests/TensorBoardFixture"
         ),
+        // Exports GANKit networks to ONNX with inputs and GANKit's outputs, for Scripts/check-onnx.py
+        // (.ci/onnx.sh), which checks the models with onnx's checker and runs them with ONNX Runtime.
+        .executableTarget(
+            name: "onnx-fixture",
+            dependencies: ["GANKit"],
+            path: "Tests/ONNXFixture"
+        ),
 
         // Examples: flag parsing and output code shared by the example programs.
         .target(

@@ -160,8 +160,30 @@ public final class SpectralNorm<Wrapped: SpectralNormalizable>: InputShapeValida
 
     /// Optionally runs the power iteration, then computes σ = uᵀ·W·v and writes `W / σ` into the wrapped weight.
     private func updateNormalizedWeight(iterate: Bool) {
+        let sigma = estimateSigma(iterate: iterate)
+        self.sigma = sigma
+        weight.value.withUnsafeBufferPointer { w in
+            layer.weight.value.withUnsafeMutableBufferPointer { normalized in
+                for i in 0..<w.count { normalized[i] = w[i] / sigma }
+            }
+        }
+    }
+
+    /// `W / σ` for the current `W`, `u` and `v`: the weight an inference-mode forward computes with,
+    /// without changing the layer (for the ONNX exporter).
+    func inferenceModeWeight() -> Tensor {
+        let sigma = estimateSigma(iterate: false)
+        var normalized = weight.value
+        normalized.withUnsafeMutableBufferPointer { w in
+            for i in 0..<w.count { w[i] /= sigma }
+        }
+        return normalized
+    }
+
+    /// Optionally runs the power iteration (updating `u` and `v`), then returns σ = uᵀ·W·v.
+    private func estimateSigma(iterate: Bool) -> Float {
         let (iterations, epsilon) = (powerIterations, self.epsilon)
-        let sigma: Float = weight.value.withUnsafeBufferPointer { w in
+        return weight.value.withUnsafeBufferPointer { w in
             u.value.withUnsafeMutableBufferPointer { u in
                 v.value.withUnsafeMutableBufferPointer { v in
                     rowScratch.withUnsafeMutableBufferPointer { wv in
@@ -185,12 +207,6 @@ public final class SpectralNorm<Wrapped: SpectralNormalizable>: InputShapeValida
                         return dot
                     }
                 }
-            }
-        }
-        self.sigma = sigma
-        weight.value.withUnsafeBufferPointer { w in
-            layer.weight.value.withUnsafeMutableBufferPointer { normalized in
-                for i in 0..<w.count { normalized[i] = w[i] / sigma }
             }
         }
     }

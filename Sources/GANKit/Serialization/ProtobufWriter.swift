@@ -1,6 +1,7 @@
-/// Encodes protocol-buffer messages (proto3 wire format) field by field, enough for
-/// TensorBoard's `Event` and `Summary`: varints, 64-bit doubles, 32-bit floats,
-/// length-delimited strings, bytes and nested messages, packed doubles.
+/// Encodes protocol-buffer messages field by field, enough for TensorBoard's `Event`
+/// and `Summary` and ONNX's `ModelProto`: varints, 64-bit doubles, 32-bit floats,
+/// length-delimited strings, bytes and nested messages, packed doubles, unpacked
+/// repeated integers (the wire format is the same for proto2 and proto3).
 ///
 /// Fields are written in the order the caller writes them; a nested message is
 /// encoded into the same buffer and its length prefix filled in afterwards, so
@@ -31,6 +32,12 @@ struct ProtobufWriter {
     mutating func integer(_ field: Int, _ value: Int) {
         key(field, wireType: 0)
         varint(UInt64(bitPattern: Int64(value)))
+    }
+
+    /// A `repeated int64` field written unpacked, one key per value: proto2's default
+    /// encoding, which ONNX's `dims` and `ints` declare (parsers accept both forms).
+    mutating func integers<Values: Sequence<Int>>(_ field: Int, _ values: Values) {
+        for value in values { integer(field, value) }
     }
 
     /// A `double` field.
