@@ -9,17 +9,17 @@
 # Builds onnx-fixture in debug (a no-op after CI's debug build). GANKIT_BIN=DIR takes it from DIR instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=".build/onnx-venv"
+venv=".build/interop-venv"  # shared with .ci/interop.sh
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-echo "onnx: a venv with onnx, onnxruntime and numpy"
+echo "onnx: a venv with onnx, onnxruntime, numpy and safetensors"
 if [ ! -x "$venv/bin/python" ]; then
     mkdir -p .build
     python3 -m venv "$venv" || { echo "CI: could not create a Python venv in $venv (python3 -m venv)"; exit 1; }
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check onnx onnxruntime numpy \
-    || { echo "CI: pip install onnx onnxruntime numpy failed"; exit 1; }
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check onnx onnxruntime numpy safetensors \
+    || { echo "CI: pip install onnx onnxruntime numpy safetensors failed"; exit 1; }
 py="$venv/bin/python"
 
 if [ -n "${GANKIT_BIN:-}" ]; then

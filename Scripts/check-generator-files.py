@@ -241,7 +241,7 @@ def damage(generator_path, folder):
     (folder / "shape.safetensors").write_bytes(with_header(wrong_shape))
     unknown = json.loads(json.dumps(header))
     unknown["__metadata__"]["gankit.architecture"] = unknown["__metadata__"]["gankit.architecture"].replace(
-        '"LeakyReLU"', '"Swish"', 1)
+        '"Tanh"', '"Swish"', 1)
     (folder / "unknown-layer.safetensors").write_bytes(with_header(unknown))
     print(f"wrote 5 damaged copies of {generator_path} to {folder}")
 

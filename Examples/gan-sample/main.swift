@@ -67,7 +67,11 @@ interface.exitOnError {
     let classes = generator.classCount
     print("generator: noise [N, \(generator.latentDimension)] → \(generator.outputShape) in \(generator.pixelRange)"
           + (classes.map { ", \($0) classes" } ?? "") + (generator.provenance["weights"].map { "; \($0)" } ?? ""))
-    // ONNX-EXPORT
+    if let onnx = arguments.url("--onnx") {
+        try ONNXModel(network: generator.network, inputShape: [generator.latentDimension], inputName: "noise",
+                      outputName: "images").write(to: onnx)
+        print("wrote \(onnx.path) (inputs: noise [N, \(generator.latentDimension)]\(classes == nil ? "" : ", labels [N] int64"))")
+    }
 
     // The noise and labels: from a file, as latent walks, or drawn from the seed.
     let seed = arguments.seed("--seed")
