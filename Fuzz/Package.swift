@@ -27,6 +27,11 @@ let package = Package(
             name: "fuzz-checkpoint",
             dependencies: ["CFuzzDriver", "FuzzSupport", .product(name: "GANKit", package: "GANKit")]
         ),
+        // SafetensorsFile and TrainedGenerator: safetensors container, architecture, weights, sampling.
+        .executableTarget(
+            name: "fuzz-generator",
+            dependencies: ["CFuzzDriver", .product(name: "GANKit", package: "GANKit")]
+        ),
         // Writes the seed corpora in Corpus/ (run without the fuzzer flags:
         // `swift run --package-path Fuzz make-seeds Fuzz/Corpus`).
         .executableTarget(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz-idx, fuzz-checkpoint) with AddressSanitizer
+# Builds the libFuzzer targets (fuzz-idx, fuzz-checkpoint, fuzz-generator) with AddressSanitizer
 # and runs each for SECONDS (default 60), one after the other. New inputs go to
 # Fuzz/.build/corpus-<name> (the seed corpora in Fuzz/Corpus stay unchanged),
 # crashes to Fuzz/artifacts/. Exits non-zero if a fuzzer finds a crash, a leak
@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
-targets=(fuzz-idx fuzz-checkpoint)
+targets=(fuzz-idx fuzz-checkpoint fuzz-generator)
 if [ $# -gt 0 ] && [[ "$1" == fuzz-* ]]; then targets=("$1"); shift; fi
 replay=("$@")
 

@@ -76,9 +76,9 @@ write(Array(valid.prefix(6)), "checkpoint", "truncated-magic")
 var badMagic = withoutCRC(valid)
 badMagic[0] = UInt8(ascii: "X")
 write(badMagic, "checkpoint", "bad-magic")
-var version2 = withoutCRC(valid)
-version2[8] = 2
-write(version2, "checkpoint", "version-2")
+var version3 = withoutCRC(valid)
+version3[8] = 3
+write(version3, "checkpoint", "version-3")
 
 var small = Checkpoint()
 small.tensors["generator/0.weight"] = Tensor(shape: [2, 3]) { Float($0) }  // transposed
@@ -99,4 +99,23 @@ let hugeShape: [UInt8] = Array("GANKCKPT".utf8) + littleEndian(UInt32(1)) + litt
     + littleEndian(UInt32(1)) + Array("x".utf8) + [0] + littleEndian(UInt32(4))
     + [UInt64(0), 1 << 62, 4, 4].flatMap(littleEndian)
 write(hugeShape, "checkpoint", "overflowing-shape")
+// MARK: - Generator files
+
+/// A generator file of `network` (small, so the fuzzer mutates structure rather than weights).
+func generatorFile(_ network: Sequential, latent: Int) throws -> [UInt8] {
+    try TrainedGenerator(network: network, latentDimension: latent).safetensors().encoded()
+}
+var seedRNG = SeededGenerator(seed: 11)
+let smallMLP = MLPGAN.Configuration(latentDimension: 3, imageShape: [1, 2, 2], generatorHiddenSizes: [4])
+let mlpFile = try generatorFile(MLPGAN.makeGenerator(smallMLP, using: &seedRNG), latent: 3)
+write(mlpFile, "generator", "mlp")
+write(Array(mlpFile.prefix(mlpFile.count - 7)), "generator", "mlp-truncated")
+let smallDCGAN = DCGAN.Configuration(latentDimension: 2, imageSize: 4, channels: 1, baseWidth: 2, depth: 2,
+                                     conditioning: ClassConditioning(classCount: 3, embeddingDimension: 2))
+write(try generatorFile(DCGAN.makeGenerator(smallDCGAN, using: &seedRNG), latent: 2), "generator", "conditional-dcgan")
+var plain = MLPGAN.makeGenerator(smallMLP, using: &seedRNG).safetensors()
+write(plain.encoded(), "generator", "state-dict-without-metadata")
+plain.metadata = ["gankit.format": "generator 1", "gankit.latent_dimension": "3",
+                  "gankit.architecture": #"{"type":"Sequential","layers":[{"type":"Dense","settings":{"in":99999,"out":99999,"bias":true}}]}"#]
+write(plain.encoded(), "generator", "huge-declared-layer")
 print("wrote seeds into \(root.path)")

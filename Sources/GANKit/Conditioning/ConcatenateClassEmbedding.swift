@@ -20,7 +20,7 @@
 /// generator.setClassLabels(Tensor([3, 1, 4]))
 /// let images = generator(noise)   // three samples of the digits 3, 1 and 4
 /// ```
-public final class ConcatenateClassEmbedding: ClassConditionedLayer {
+public final class ConcatenateClassEmbedding: ClassConditionedLayer, InputShapeValidating {
     /// The per-class vectors.
     public let embedding: Embedding
     /// The number of classes (rows of the embedding).
@@ -47,9 +47,14 @@ public final class ConcatenateClassEmbedding: ClassConditionedLayer {
 
     private var name: String { "ConcatenateClassEmbedding(\(embedding.count) classes × \(embedding.dimension))" }
 
+    /// Why `forward` would reject `shape` (neither `[N, F]` nor `[N, C, H, W]`).
+    public func inputShapeProblem(for shape: TensorShape) -> String? {
+        shape.rank == 2 || shape.rank == 4 ? nil : inputShapeError(layer: name, expected: "[N, F] or [N, C, H, W]", got: shape)
+    }
+
     /// `[N, F]` → `[N, F + d]`, or `[N, C, H, W]` → `[N, C + d, H, W]`.
     public func forward(_ input: Tensor) -> Tensor {
-        checkInputShape(input.rank == 2 || input.rank == 4, name, expected: "[N, F] or [N, C, H, W]", got: input.shape)
+        requireValidInput(input.shape)
         let batch = input.shape[0]
         requireClassLabels(forInput: input.shape, layer: name)
         cachedInputShape = input.shape

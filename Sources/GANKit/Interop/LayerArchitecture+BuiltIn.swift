@@ -59,8 +59,9 @@ extension Conv2D: ArchitectureDescribable {
     }
     /// Rebuilds from the settings of ``architecture``.
     public convenience init(architecture: LayerArchitecture, registry: LayerRegistry) throws {
-        let kernel = try architecture.integers("kernel", count: 2), stride = try architecture.integers("stride", count: 2)
-        let padding = try architecture.integers("padding", minimum: 0, count: 2)
+        let kernel = try architecture.integers("kernel", maximum: 64, count: 2)
+        let stride = try architecture.integers("stride", maximum: 64, count: 2)
+        let padding = try architecture.integers("padding", minimum: 0, maximum: 64, count: 2)
         var generator = placeholderGenerator()
         self.init(try architecture.integer("in"), try architecture.integer("out"), kernelSize: (kernel[0], kernel[1]),
                   stride: (stride[0], stride[1]), padding: (padding[0], padding[1]), bias: try architecture.flag("bias"),
@@ -81,9 +82,10 @@ extension ConvTranspose2D: ArchitectureDescribable {
     }
     /// Rebuilds from the settings of ``architecture``.
     public convenience init(architecture: LayerArchitecture, registry: LayerRegistry) throws {
-        let kernel = try architecture.integers("kernel", count: 2), stride = try architecture.integers("stride", count: 2)
-        let padding = try architecture.integers("padding", minimum: 0, count: 2)
-        let outputPadding = try architecture.integers("outputPadding", minimum: 0, count: 2)
+        let kernel = try architecture.integers("kernel", maximum: 64, count: 2)
+        let stride = try architecture.integers("stride", maximum: 64, count: 2)
+        let padding = try architecture.integers("padding", minimum: 0, maximum: 64, count: 2)
+        let outputPadding = try architecture.integers("outputPadding", minimum: 0, maximum: 63, count: 2)
         guard outputPadding[0] < stride[0] && outputPadding[1] < stride[1] else {
             throw LayerArchitectureError(path: "", type: Self.architectureType,
                                          problem: "outputPadding \(outputPadding) must be smaller than stride \(stride)")
@@ -161,7 +163,12 @@ extension Reshape: ArchitectureDescribable {
     }
     /// Rebuilds from `shape`.
     public convenience init(architecture: LayerArchitecture, registry: LayerRegistry) throws {
-        self.init(TensorShape(try architecture.integers("shape")))
+        let shape = try architecture.integers("shape")
+        guard shape.count < TensorShape.maximumRank else {
+            throw LayerArchitectureError(path: "", type: Self.architectureType,
+                                         problem: "shape \(shape) has more than \(TensorShape.maximumRank - 1) dimensions")
+        }
+        self.init(TensorShape(shape))
     }
 }
 
@@ -227,6 +234,6 @@ extension MinibatchStdDev: ArchitectureDescribable {
     }
     /// Rebuilds from `groupSize`.
     public convenience init(architecture: LayerArchitecture, registry: LayerRegistry) throws {
-        self.init(groupSize: try architecture.integer("groupSize"))
+        self.init(groupSize: try architecture.integer("groupSize", maximum: 1 << 16))
     }
 }

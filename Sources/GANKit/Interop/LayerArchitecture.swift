@@ -61,22 +61,24 @@ public struct LayerArchitecture: Codable, Equatable, Sendable {
 
     // MARK: - Reading settings (for `ArchitectureDescribable.init(architecture:…)`)
 
-    /// The whole number `name`, at least `minimum`.
-    public func integer(_ name: String, minimum: Int = 1) throws -> Int {
-        guard case .number(let value)? = settings[name], let integer = Int(exactly: value), integer >= minimum else {
-            throw problem(name, expected: "a whole number ≥ \(minimum)")
+    /// The whole number `name`, in `minimum...maximum` (the default maximum, 2³¹ − 1, keeps
+    /// a damaged file from asking for absurd sizes).
+    public func integer(_ name: String, minimum: Int = 1, maximum: Int = Int(Int32.max)) throws -> Int {
+        guard case .number(let value)? = settings[name], let integer = Int(exactly: value),
+              (minimum...maximum).contains(integer) else {
+            throw problem(name, expected: "a whole number in \(minimum)...\(maximum)")
         }
         return integer
     }
 
-    /// The list of whole numbers `name`, each at least `minimum`, of length `count` when given.
-    public func integers(_ name: String, minimum: Int = 1, count: Int? = nil) throws -> [Int] {
+    /// The list of whole numbers `name`, each in `minimum...maximum`, of length `count` when given.
+    public func integers(_ name: String, minimum: Int = 1, maximum: Int = Int(Int32.max), count: Int? = nil) throws -> [Int] {
         guard case .numbers(let values)? = settings[name], count.map({ $0 == values.count }) ?? true else {
             throw problem(name, expected: count.map { "a list of \($0) whole numbers" } ?? "a list of whole numbers")
         }
-        let integers = values.compactMap { Int(exactly: $0) }.filter { $0 >= minimum }
+        let integers = values.compactMap { Int(exactly: $0) }.filter { (minimum...maximum).contains($0) }
         guard integers.count == values.count else {
-            throw problem(name, expected: "whole numbers ≥ \(minimum)")
+            throw problem(name, expected: "whole numbers in \(minimum)...\(maximum)")
         }
         return integers
     }

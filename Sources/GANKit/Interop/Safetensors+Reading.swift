@@ -35,6 +35,15 @@ extension SafetensorsFile {
         }
     }
 
+    /// Decodes a file's bytes held in memory (e.g. from an app bundle), validated as ``read(from:)`` does.
+    /// - Parameter source: names the bytes in error messages.
+    /// - Throws: ``SafetensorsError``.
+    public init(decoding bytes: [UInt8], source: String) throws {
+        do { self = try Self.decode(bytes) } catch {
+            throw SafetensorsError(path: source, reason: error.text)
+        }
+    }
+
     /// A problem found while decoding, without the path (``read(from:)`` adds it).
     struct DecodingProblem: Error {
         let text: String

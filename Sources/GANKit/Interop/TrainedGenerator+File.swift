@@ -33,8 +33,16 @@ extension TrainedGenerator {
     ///   (damaged file, missing GANKit metadata, unknown layer, wrong tensor names,
     ///   shapes or dtypes); nothing is half-loaded.
     public convenience init(contentsOf url: URL, layers: LayerRegistry = .builtIn, pixelRange: PixelRange? = nil) throws {
-        let file = try SafetensorsFile.read(from: url)
-        func fail(_ reason: String) -> SafetensorsError { SafetensorsError(path: url.path, reason: reason) }
+        try self.init(safetensors: SafetensorsFile.read(from: url), source: url.path, layers: layers, pixelRange: pixelRange)
+    }
+
+    /// Makes the generator a generator file holds (see ``init(contentsOf:layers:pixelRange:)``),
+    /// e.g. from ``SafetensorsFile/init(decoding:source:)``.
+    /// - Parameter source: names the file in error messages.
+    /// - Throws: ``SafetensorsError`` naming `source` and what is wrong.
+    public convenience init(safetensors file: SafetensorsFile, source: String, layers: LayerRegistry = .builtIn,
+                            pixelRange: PixelRange? = nil) throws {
+        func fail(_ reason: String) -> SafetensorsError { SafetensorsError(path: source, reason: reason) }
         guard let format = file.metadata["gankit.format"], let architectureText = file.metadata["gankit.architecture"] else {
             throw fail("no GANKit metadata (gankit.format, gankit.architecture): a plain state dict, e.g. from PyTorch; "
                        + "build the matching network and call loadSafetensors(from:), or give gan-sample --model")
@@ -46,10 +54,18 @@ extension TrainedGenerator {
             throw fail("gankit.latent_dimension must be a whole number ≥ 1, found \(file.metadata["gankit.latent_dimension"] ?? "none")")
         }
         let network: any Layer
-        do { network = try layers.makeLayer(LayerArchitecture(json: architectureText)) } catch {
+        do {
+            let architecture = try LayerArchitecture(json: architectureText)
+            let declared = Self.declaredWeightCount(architecture)
+            let stored = file.tensors.reduce(0) { $0 + $1.value.count }
+            guard declared <= stored else {
+                throw fail("gankit.architecture declares \(declared) weights, the file holds \(stored)")
+            }
+            network = try layers.makeLayer(architecture)
+        } catch let error as SafetensorsError { throw error } catch {
             throw fail("gankit.architecture: \(error)")
         }
-        try network.loadSafetensors(file, source: url.path)
+        try network.loadSafetensors(file, source: source)
         if let problem = Self.inputProblem(network, latentDimension: latent) { throw fail(problem) }
         var range = pixelRange
         if range == nil, let stored = file.metadata["gankit.pixel_range"] {
@@ -99,6 +115,32 @@ extension TrainedGenerator {
                 + (network.buffers.isEmpty ? "" : ", BatchNorm statistics recomputed for it")
         }
         self.init(network: network, latentDimension: latent, pixelRange: pixelRange, provenance: provenance)
+    }
+
+    /// The number of weights the built-in layers of `architecture` hold (saturating at `Int.max`),
+    /// checked against the file before anything is allocated, so that a damaged architecture
+    /// cannot ask for terabytes. Custom layers count as none.
+    private static func declaredWeightCount(_ architecture: LayerArchitecture) -> Int {
+        func product(_ factors: [Int]) -> Int {
+            factors.reduce(1) { total, factor in
+                let (result, overflow) = total.multipliedReportingOverflow(by: max(factor, 0))
+                return overflow ? Int.max : result
+            }
+        }
+        let a = architecture
+        let own: Int = switch a.type {
+        case "Dense": product([(try? a.integer("in")) ?? 0, (try? a.integer("out")) ?? 0])
+        case "Conv2D", "ConvTranspose2D":
+            product([(try? a.integer("in")) ?? 0, (try? a.integer("out")) ?? 0] + ((try? a.integers("kernel")) ?? []))
+        case "BatchNorm": product([(try? a.integer("features")) ?? 0, 2])
+        case "Embedding": product([(try? a.integer("count")) ?? 0, (try? a.integer("dimension")) ?? 0])
+        case "ConcatenateClassEmbedding": product([(try? a.integer("classes")) ?? 0, (try? a.integer("dimension")) ?? 0])
+        default: 0
+        }
+        return (a.layers ?? []).reduce(own) { total, child in
+            let (sum, overflow) = total.addingReportingOverflow(declaredWeightCount(child))
+            return overflow ? Int.max : sum
+        }
     }
 
     /// Why `network` cannot take noise `[1, latentDimension]`, or nil when it can: runs the

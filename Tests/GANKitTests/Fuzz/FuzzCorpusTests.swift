@@ -68,6 +68,23 @@ import Testing
         #expect(restored >= 3)  // trainer-valid, trainer-valid-raw, trainer-float-step-counts-raw
     }
 
+    @Test func generatorCorpusSamplesOrThrowsSafetensorsError() throws {
+        let files = Self.files("generator")
+        #expect(files.count >= 5)
+        var sampled = 0
+        for url in files {
+            do {  // as fuzz-generator does
+                let file = try SafetensorsFile(decoding: [UInt8](try Data(contentsOf: url)), source: url.lastPathComponent)
+                let generator = try TrainedGenerator(safetensors: file, source: url.lastPathComponent)
+                _ = generator.sample(count: 2, seed: 1, classes: generator.classCount.map { count in [0, 1].map { $0 % count } })
+                sampled += 1
+            } catch let error as SafetensorsError {
+                #expect(error.description.hasPrefix(url.lastPathComponent), "\(error)")
+            }
+        }
+        #expect(sampled == 2)  // mlp, conditional-dcgan
+    }
+
     /// The trainer of `Fuzz/Sources/FuzzSupport` (keep the two identical).
     static func makeFuzzTrainer() -> Trainer {
         var rng = SeededGenerator(seed: 1)
