@@ -49,7 +49,11 @@ import GANKit  // public API only, as a user would write it
         let network = Sequential { Dense(4, 8, using: &rng); Swish(); Dense(8, 2, using: &rng) }
         let url = folder.appendingPathComponent("swish.safetensors")
         try TrainedGenerator(network: network, latentDimension: 4).write(to: url)
-        #expect(try readGeneratorWithSwish(from: url).sample(count: 2, seed: 1).shape == [2, 2])
-        #expect(throws: (any Error).self) { try TrainedGenerator(contentsOf: url) }
+        // Registered, the custom layer reads back and samples as the network it was written from.
+        #expect(try readGeneratorWithSwish(from: url).sample(count: 2, seed: 1)
+                == TrainedGenerator(network: network, latentDimension: 4).sample(count: 2, seed: 1))
+        #expect { try TrainedGenerator(contentsOf: url) } throws: { error in
+            "\(error)".contains("layer 1 (Swish): unknown layer type; register it in a LayerRegistry")
+        }
     }
 }

@@ -97,30 +97,6 @@ import Testing
         }
     }
 
-    /// A custom activation, registered by the user, for the registry test.
-    final class Swish: ParameterlessLayer, ArchitectureDescribable {
-        var isTraining = true
-        static var architectureType: String { "Swish" }
-        var architecture: LayerArchitecture { LayerArchitecture(type: Self.architectureType) }
-        init() {}
-        init(architecture: LayerArchitecture, registry: LayerRegistry) throws {}
-        func forward(_ input: Tensor) -> Tensor { Tensor(shape: input.shape, values: input.scalars.map { $0 / (1 + exp(-$0)) }) }
-        func backward(_ outputGradient: Tensor, parameterGradients: ParameterGradients) -> Tensor { outputGradient }
-        var description: String { "Swish()" }
-    }
-
-    @Test func customLayersLoadOnceRegistered() throws {
-        var rng = SeededGenerator(seed: 2)
-        let network = Sequential { Dense(4, 6, using: &rng); Swish(); Dense(6, 3, using: &rng) }
-        let url = Self.temporaryFile(".safetensors")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try TrainedGenerator(network: network, latentDimension: 4).write(to: url)
-        var layers = LayerRegistry.builtIn
-        layers.register(Swish.self)
-        let read = try TrainedGenerator(contentsOf: url, layers: layers)
-        #expect(read.sample(count: 5, seed: 1) == TrainedGenerator(network: network, latentDimension: 4).sample(count: 5, seed: 1))
-    }
-
     @Test func architecturesRoundTripThroughJSON() throws {
         var rng = SeededGenerator(seed: 2)
         var configuration = MLPGAN.Configuration.keras
