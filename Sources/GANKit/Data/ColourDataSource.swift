@@ -37,16 +37,20 @@ public struct ColourDataError: Error, CustomStringConvertible, Equatable {
 
 extension ImageDataset {
     /// The colour training images of `directory`, `[N, 3, side, side]` in [−1, 1]: the
-    /// CIFAR-10 training batches (32×32), or every PNG of an image folder centre-cropped
-    /// and resized to `side`×`side` (class subfolders allowed).
+    /// CIFAR-10 training batches (32×32, resized to `side` as an image folder's are), or every PNG of an image folder centre-cropped
+    /// and resized to `side`×`side` (class subfolders allowed), transparency handled by
+    /// `alpha` (composited over white by default; see ``imageFolder(directory:channels:size:alpha:)``).
     /// - Returns: the data set and a short description of what was read, e.g. `PNG folder, 2 classes`.
     /// - Throws: ``ColourDataError`` when the folder holds neither, or the reader's error naming a bad file.
-    public static func colourTrainingSet(directory: URL, side: Int) throws -> (dataset: ImageDataset, kind: String) {
+    public static func colourTrainingSet(directory: URL, side: Int, alpha: AlphaHandling = .compositeOverWhite) throws
+        -> (dataset: ImageDataset, kind: String) {
         switch ColourDataSource.detect(directory) {
         case .cifar10:
-            return (try ImageDataset.cifar10(directory: directory, split: .train), "CIFAR-10 binary")
+            var dataset = try ImageDataset.cifar10(directory: directory, split: .train)
+            if side != 32 { dataset.images = ImageResampling.resize(dataset.images, height: side, width: side) }
+            return (dataset, side == 32 ? "CIFAR-10 binary" : "CIFAR-10 binary, resized from 32×32")
         case .imageFolder:
-            let dataset = try ImageDataset.imageFolder(directory: directory, channels: 3, size: (side, side))
+            let dataset = try ImageDataset.imageFolder(directory: directory, channels: 3, size: (side, side), alpha: alpha)
             return (dataset, dataset.classNames.map { "PNG folder, \($0.count) class\($0.count == 1 ? "" : "es")" } ?? "PNG folder")
         case nil:
             throw ColourDataError(path: directory.path)

@@ -4,74 +4,106 @@ extension ImageDataset {
     /// The largest number of tensor elements (`N · C · H · W`) an image folder may produce: 2³¹ floats (8 GiB).
     public static let maximumImageFolderElementCount = 1 << 31
 
-    /// Loads every PNG image of a folder, like torchvision's `ImageFolder`.
+    /// Loads every PNG image of a folder, like torchvision's `ImageFolder`, decoding on all threads.
     ///
     /// Layout: if `directory` has subfolders, each subfolder is a class: its
-    /// PNG files (searched recursively) get the label of the subfolder's index
-    /// in name order, and ``classNames`` holds the folder names. Otherwise the
-    /// PNG files directly in `directory` are loaded without labels. Files are
-    /// visited in path order (deterministic); hidden files and folders are
-    /// skipped; the `.png` extension is matched case-insensitively.
+    /// PNG files, searched recursively (`faction/unit/frame.png`), get the label of the
+    /// subfolder's index in name order, and ``classNames`` holds the folder names.
+    /// PNG files directly in `directory` next to class subfolders belong to no class:
+    /// they are skipped and listed in ``skippedFiles`` (torchvision ignores them too).
+    /// Without subfolders, the PNG files directly in `directory` are loaded without
+    /// labels. Files are visited in path order (deterministic); hidden files and
+    /// folders and files that are not `.png` (matched case-insensitively) are ignored.
     ///
-    /// Each image is converted to `channels`: gray → RGB repeats the gray value,
-    /// RGB → gray takes the BT.601 luma `0.299 R + 0.587 G + 0.114 B`; alpha is
-    /// dropped. Without `size` every image must have the size of the first.
+    /// Each image is converted to `channels`. Transparency (RGBA, gray + alpha, a
+    /// palette with tRNS alpha) is composited over a background colour first — white
+    /// by default — or kept as the last channel with `alpha: .keep` (see ``AlphaHandling``).
+    /// Gray → RGB repeats the gray value, RGB → gray takes the BT.601 luma
+    /// `0.299 R + 0.587 G + 0.114 B`; 16-bit samples keep their high byte.
+    /// Without `size` every image must have the size of the first.
     /// With `size`, each image is centre-cropped to the target aspect ratio
     /// and resized: area averaging along an axis that shrinks (each output
-    /// pixel is the overlap-weighted mean of the source pixels it covers),
-    /// bilinear interpolation along an axis that grows.
+    /// pixel is the overlap-weighted mean of the source pixels it covers, like
+    /// OpenCV's `INTER_AREA`), bilinear interpolation along an axis that grows.
     /// - Parameters:
     ///   - directory: The folder to read.
-    ///   - channels: 1 (gray) or 3 (RGB).
+    ///   - channels: 1 (gray) or 3 (RGB); 2 (gray + alpha) or 4 (RGBA) with `alpha: .keep`.
     ///   - size: The output `(height, width)`, or nil to keep the images' common size.
+    ///   - alpha: Composite transparent pixels over a colour (default white) or keep alpha.
     /// - Returns: Images `[N, channels, H, W]` scaled to `[-1, 1]` (byte `x` → `x / 127.5 − 1`).
     /// - Throws: `ImageFolderError` for a bad argument, an unreadable or empty
     ///   folder, an empty class folder, or differing sizes (naming the first file
-    ///   that differs and both sizes); `PNGDecodingError` for a file that is not a valid PNG.
-    public static func imageFolder(directory: URL, channels: Int,
-                                   size: (height: Int, width: Int)? = nil) throws -> ImageDataset {
-        guard channels == 1 || channels == 3 else { throw ImageFolderError.invalidChannels(channels) }
+    ///   that differs and both sizes); `PNGDecodingError` naming the first file in
+    ///   path order that is not a valid PNG.
+    public static func imageFolder(directory: URL, channels: Int, size: (height: Int, width: Int)? = nil,
+                                   alpha: AlphaHandling = .compositeOverWhite) throws -> ImageDataset {
+        let allowed = alpha == .keep ? [2, 4] : [1, 3]
+        guard allowed.contains(channels) else { throw ImageFolderError.invalidChannels(channels, alpha: alpha) }
         if let size, size.height < 1 || size.width < 1 {
             throw ImageFolderError.invalidSize(height: size.height, width: size.width)
         }
         let listing = try ImageFolderListing(directory: directory)
         let files = listing.files
-        var images: Tensor?
-        var first: (file: String, height: Int, width: Int)?
-        for (index, file) in files.enumerated() {
-            let image = try PNG.read(contentsOf: file)
-            let (height, width) = size ?? (image.height, image.width)
-            if let first, size == nil, (image.height, image.width) != (first.height, first.width) {
-                throw ImageFolderError.sizeMismatch(file: file.path, height: image.height, width: image.width,
-                                                    firstFile: first.file, firstHeight: first.height,
-                                                    firstWidth: first.width)
+        // The first image fixes the size when none is given; it is decoded again below with the rest.
+        let first = try PNG.read(contentsOf: files[0])
+        let (height, width) = size ?? (first.height, first.width)
+        let shape = [files.count, channels, height, width]
+        guard let count = IDXFile.elementCount(shape), count <= maximumImageFolderElementCount else {
+            throw ImageFolderError.tooLarge(directory: directory.path, shape: shape, limit: maximumImageFolderElementCount)
+        }
+        var images = Tensor(zeros: TensorShape(shape))
+        var failures = [(any Error)?](repeating: nil, count: files.count)
+        images.withUnsafeMutableBufferPointer { output in
+            failures.withUnsafeMutableBufferPointer { failures in
+                let kernel = ImageDecodingKernel(
+                    files: files, channels: channels, height: height, width: width, resizes: size != nil, alpha: alpha,
+                    firstFile: files[0].path, output: SendablePointer(output.baseAddress!),
+                    failures: SendablePointer(failures.baseAddress!))
+                parallelFor(files.count, minimumChunk: 8, kernel)
             }
-            if first == nil {
-                first = (file.path, image.height, image.width)
-                let shape = [files.count, channels, height, width]
-                guard let count = IDXFile.elementCount(shape), count <= maximumImageFolderElementCount else {
-                    throw ImageFolderError.tooLarge(directory: directory.path, shape: shape,
-                                                    limit: maximumImageFolderElementCount)
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        var dataset = ImageDataset(images: images, labels: listing.labels)
+        dataset.classNames = listing.classNames
+        dataset.skippedFiles = listing.skippedFiles.map(\.path)
+        return dataset
+    }
+}
+
+/// Decodes, converts and resizes the images of `files[range]` into their slots of
+/// `output`; a file that fails leaves its error in `failures` at its index.
+private struct ImageDecodingKernel: ParallelKernel {
+    let files: [URL]
+    let channels: Int, height: Int, width: Int
+    let resizes: Bool
+    let alpha: AlphaHandling
+    let firstFile: String
+    let output: SendablePointer<Float>
+    let failures: SendablePointer<(any Error)?>
+
+    func run(_ range: Range<Int>) {
+        let itemCount = channels * height * width
+        for index in range {
+            do {
+                let image = try PNG.read(contentsOf: files[index])
+                if !resizes, (image.height, image.width) != (height, width) {
+                    throw ImageFolderError.sizeMismatch(file: files[index].path, height: image.height, width: image.width,
+                                                        firstFile: firstFile, firstHeight: height, firstWidth: width)
                 }
-                images = Tensor(zeros: TensorShape(shape))
-            }
-            let planes = ImageResampling.planes(of: image, channels: channels)
-            let itemCount = channels * height * width
-            images!.withUnsafeMutableBufferPointer { buffer in
-                let out = buffer.baseAddress! + index * itemCount
-                if size == nil {
-                    for i in 0..<itemCount { out[i] = planes[i] / 127.5 - 1 }
-                } else {
+                let planes = ImageResampling.planes(of: image, channels: channels, alpha: alpha)
+                let out = output.pointer + index * itemCount
+                if resizes {
                     let crop = ImageResampling.centreCrop(height: image.height, width: image.width,
                                                           targetHeight: height, targetWidth: width)
                     ImageResampling.resample(planes, channels: channels, height: image.height, width: image.width,
                                              crop: crop, targetHeight: height, targetWidth: width, into: out)
+                } else {
+                    for i in 0..<itemCount { out[i] = planes[i] / 127.5 - 1 }
                 }
+            } catch {
+                failures.pointer[index] = error
             }
         }
-        var dataset = ImageDataset(images: images!, labels: listing.labels)
-        dataset.classNames = listing.classNames
-        return dataset
     }
 }
 
@@ -80,6 +112,8 @@ struct ImageFolderListing {
     var files: [URL] = []
     var labels: [Int]?
     var classNames: [String]?
+    /// PNG files next to class subfolders: they belong to no class.
+    var skippedFiles: [URL] = []
 
     init(directory: URL) throws {
         var isDirectory: ObjCBool = false
@@ -98,9 +132,7 @@ struct ImageFolderListing {
             files = pngs
             return
         }
-        if let stray = pngs.first {
-            throw ImageFolderError.mixedLayout(directory: directory.path, file: stray.lastPathComponent)
-        }
+        skippedFiles = pngs
         var labels: [Int] = []
         for (label, folder) in folders.enumerated() {
             let classFiles = try Self.pngsRecursively(in: folder).sorted { $0.path < $1.path }
@@ -148,8 +180,8 @@ struct ImageFolderListing {
 /// expected and what was found, e.g.
 /// `"/data/faces/b.png: image is 64×48 (height×width), but the first image /data/faces/a.png is 64×64; ..."`.
 public enum ImageFolderError: Error, Equatable, CustomStringConvertible {
-    /// The channel count asked for is not 1 or 3.
-    case invalidChannels(Int)
+    /// The channel count asked for is not 1 or 3 (2 or 4 when keeping alpha).
+    case invalidChannels(Int, alpha: AlphaHandling)
     /// The target size has a dimension below 1.
     case invalidSize(height: Int, width: Int)
     /// The folder does not exist, is a file, or cannot be listed.
@@ -158,8 +190,6 @@ public enum ImageFolderError: Error, Equatable, CustomStringConvertible {
     case noImages(directory: String, detail: String)
     /// A class subfolder holds no PNG files.
     case emptyClass(directory: String, className: String)
-    /// PNG files sit next to class subfolders (`file` is the first of them).
-    case mixedLayout(directory: String, file: String)
     /// An image's size differs from the first image's and no target size was given.
     case sizeMismatch(file: String, height: Int, width: Int, firstFile: String, firstHeight: Int, firstWidth: Int)
     /// The images would need a tensor larger than the limit.
@@ -168,8 +198,9 @@ public enum ImageFolderError: Error, Equatable, CustomStringConvertible {
     /// A one-line explanation naming the folder or file, what was expected and what was found.
     public var description: String {
         switch self {
-        case .invalidChannels(let channels):
-            return "image folder: channels must be 1 (gray) or 3 (RGB), found \(channels)"
+        case .invalidChannels(let channels, let alpha):
+            return alpha == .keep ? "image folder: with alpha kept, channels must be 2 (gray + alpha) or 4 (RGBA), found \(channels)"
+                                  : "image folder: channels must be 1 (gray) or 3 (RGB), found \(channels)"
         case .invalidSize(let height, let width):
             return "image folder: target size must be at least 1×1, found \(height)×\(width) (height×width)"
         case .unreadable(let directory, let reason):
@@ -178,9 +209,6 @@ public enum ImageFolderError: Error, Equatable, CustomStringConvertible {
             return "\(directory): no images to load: expected .png files, or subfolders of .png files (one per class); \(detail)"
         case .emptyClass(let directory, let className):
             return "\(directory): class folder '\(className)' has no .png files; expected at least one image per class"
-        case .mixedLayout(let directory, let file):
-            return "\(directory): has class subfolders and also the image \(file) at the top level; "
-                + "expected either only .png files or only class subfolders"
         case .sizeMismatch(let file, let height, let width, let firstFile, let firstHeight, let firstWidth):
             return "\(file): image is \(height)×\(width) (height×width), but the first image \(firstFile) is "
                 + "\(firstHeight)×\(firstWidth); all images must have the same size, or pass a target size to resize them"

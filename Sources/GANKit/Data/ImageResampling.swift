@@ -5,36 +5,41 @@
 enum ImageResampling {
     /// The image as planar floats `[channels, height, width]` with values in 0…255.
     ///
-    /// Gray (+ alpha) to RGB repeats the gray value; RGB(A) to gray uses the
-    /// ITU-R BT.601 luma `0.299 R + 0.587 G + 0.114 B` (as PIL's `convert("L")`,
-    /// without its rounding). Alpha is dropped, not composited.
-    /// - Precondition: `channels` is 1 or 3 and `image.channels` is 1 to 4.
-    static func planes(of image: RasterImage, channels: Int) -> [Float] {
+    /// With `.composite(over:)`, a pixel with alpha α (0…1) becomes `c · α + background · (1 − α)`
+    /// first, in RGB; then gray to RGB repeats the gray value, and RGB to gray uses the
+    /// ITU-R BT.601 luma `0.299 R + 0.587 G + 0.114 B` (as PIL's `convert("L")`, without its
+    /// rounding). With `.keep`, `channels` is 2 or 4 and the last plane is α · 255 (255 for
+    /// an image without alpha).
+    /// - Precondition: `channels` is 1 or 3 when compositing, 2 or 4 when keeping alpha;
+    ///   `image.channels` is 1 to 4.
+    static func planes(of image: RasterImage, channels: Int, alpha: AlphaHandling) -> [Float] {
         let count = image.width * image.height
         let stride = image.channels
+        let hasAlpha = stride == 2 || stride == 4
+        let colour = alpha == .keep ? channels - 1 : channels
+        var background: (Float, Float, Float) = (0, 0, 0)
+        if case .composite(let b) = alpha { background = (Float(b.red), Float(b.green), Float(b.blue)) }
         var out = [Float](repeating: 0, count: channels * count)
         image.pixels.withUnsafeBufferPointer { pixels in
             out.withUnsafeMutableBufferPointer { planes in
-                switch (stride >= 3, channels) {
-                case (false, 1):
-                    for i in 0..<count { planes[i] = Float(pixels[i * stride]) }
-                case (false, _):
-                    for i in 0..<count {
-                        let gray = Float(pixels[i * stride])
-                        planes[i] = gray; planes[count + i] = gray; planes[2 * count + i] = gray
+                for i in 0..<count {
+                    let p = i * stride
+                    var (r, g, b) = stride >= 3 ? (Float(pixels[p]), Float(pixels[p + 1]), Float(pixels[p + 2]))
+                                                : (Float(pixels[p]), Float(pixels[p]), Float(pixels[p]))
+                    let a: Float = hasAlpha ? Float(pixels[p + stride - 1]) : 255
+                    if alpha != .keep && hasAlpha {
+                        let w = a / 255
+                        r = r * w + background.0 * (1 - w)
+                        g = g * w + background.1 * (1 - w)
+                        b = b * w + background.2 * (1 - w)
                     }
-                case (true, 1):
-                    for i in 0..<count {
-                        let p = i * stride
-                        planes[i] = 0.299 * Float(pixels[p]) + 0.587 * Float(pixels[p + 1]) + 0.114 * Float(pixels[p + 2])
+                    if colour == 1 {
+                        // An RGB source's luma; a gray source's value (its three copies are equal).
+                        planes[i] = stride >= 3 || (alpha != .keep && hasAlpha) ? 0.299 * r + 0.587 * g + 0.114 * b : r
+                    } else {
+                        planes[i] = r; planes[count + i] = g; planes[2 * count + i] = b
                     }
-                case (true, _):
-                    for i in 0..<count {
-                        let p = i * stride
-                        planes[i] = Float(pixels[p])
-                        planes[count + i] = Float(pixels[p + 1])
-                        planes[2 * count + i] = Float(pixels[p + 2])
-                    }
+                    if alpha == .keep { planes[colour * count + i] = a }
                 }
             }
         }
@@ -121,5 +126,24 @@ enum ImageResampling {
                 }
             }
         }
+    }
+
+    /// Images `[N, C, H, W]` in [−1, 1] resized to `height`×`width` as ``resample(_:channels:height:width:crop:targetHeight:targetWidth:into:)``
+    /// does (centre crop to the aspect ratio, area averaging to shrink, bilinear to enlarge).
+    static func resize(_ images: Tensor, height: Int, width: Int) -> Tensor {
+        let (count, channels, sourceHeight, sourceWidth) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+        var out = Tensor(zeros: [count, channels, height, width])
+        let crop = centreCrop(height: sourceHeight, width: sourceWidth, targetHeight: height, targetWidth: width)
+        let itemIn = channels * sourceHeight * sourceWidth, itemOut = channels * height * width
+        images.withUnsafeBufferPointer { source in
+            out.withUnsafeMutableBufferPointer { target in
+                for index in 0..<count {
+                    let planes = source[(index * itemIn)..<((index + 1) * itemIn)].map { ($0 + 1) * 127.5 }
+                    resample(planes, channels: channels, height: sourceHeight, width: sourceWidth, crop: crop,
+                             targetHeight: height, targetWidth: width, into: target.baseAddress! + index * itemOut)
+                }
+            }
+        }
+        return out
     }
 }

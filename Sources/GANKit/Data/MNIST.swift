@@ -17,8 +17,11 @@ public struct ImageDataset: Sendable {
     /// One label per image, if labels were loaded.
     public var labels: [Int]?
     /// The name of each label value (`classNames[label]`), when the source has them:
-    /// the class folders of ``imageFolder(directory:channels:size:)``, the CIFAR-10 classes.
+    /// the class folders of ``imageFolder(directory:channels:size:alpha:)``, the CIFAR-10 classes.
     public var classNames: [String]?
+    /// Files the reader found but did not load, with the reason in its documentation: the PNG
+    /// files next to class subfolders of ``imageFolder(directory:channels:size:alpha:)`` (no class).
+    public var skippedFiles: [String] = []
 
     /// Creates a dataset.
     /// - Precondition: `images` has rank 4 and, if given, `labels.count == images.shape[0]`.

@@ -51,10 +51,10 @@ import Testing
     @Test func grayAndColourConversions() throws {
         let dir = try TemporaryDirectory()
         try writePNG(dir, "a-gray.png", width: 1, height: 1, channels: 1, pixels: [200])
-        try writePNG(dir, "b-rgba.png", width: 1, height: 1, channels: 4, pixels: [100, 50, 10, 0])
+        try writePNG(dir, "b-rgba.png", width: 1, height: 1, channels: 4, pixels: [100, 50, 10, 255])
         let rgb = try ImageDataset.imageFolder(directory: dir.url, channels: 3)
         #expect((0..<3).map { rgb.images[0, $0, 0, 0] } == [scaled(200), scaled(200), scaled(200)])
-        #expect((0..<3).map { rgb.images[1, $0, 0, 0] } == [scaled(100), scaled(50), scaled(10)])  // alpha dropped
+        #expect((0..<3).map { rgb.images[1, $0, 0, 0] } == [scaled(100), scaled(50), scaled(10)])  // opaque: as it is
         let gray = try ImageDataset.imageFolder(directory: dir.url, channels: 1)
         #expect(gray.images[0, 0, 0, 0] == scaled(200))
         let luma: Float = 0.299 * 100 + 0.587 * 50 + 0.114 * 10
@@ -129,10 +129,15 @@ import Testing
         }
         try writePNG(classes, "b/y.png", width: 1, height: 1, channels: 1, pixels: [1])
         try writePNG(classes, "stray.png", width: 1, height: 1, channels: 1, pixels: [1])
-        #expect(throws: ImageFolderError.mixedLayout(directory: classes.url.path, file: "stray.png")) {
-            try ImageDataset.imageFolder(directory: classes.url, channels: 1)
+        let withStray = try ImageDataset.imageFolder(directory: classes.url, channels: 1)
+        #expect(withStray.count == 2 && withStray.labels == [0, 1], "a PNG next to the class folders belongs to no class")
+        #expect(withStray.skippedFiles == [classes.file("stray.png").path])
+        #expect(throws: ImageFolderError.invalidChannels(2, alpha: .compositeOverWhite)) {
+            try ImageDataset.imageFolder(directory: classes.url, channels: 2)
         }
-        #expect(throws: ImageFolderError.invalidChannels(2)) { try ImageDataset.imageFolder(directory: classes.url, channels: 2) }
+        #expect(throws: ImageFolderError.invalidChannels(3, alpha: .keep)) {
+            try ImageDataset.imageFolder(directory: classes.url, channels: 3, alpha: .keep)
+        }
         #expect(throws: ImageFolderError.invalidSize(height: 0, width: 4)) {
             try ImageDataset.imageFolder(directory: classes.url, channels: 1, size: (height: 0, width: 4))
         }
