@@ -159,12 +159,27 @@ done
 cp "$out/cifar/samples.png" "$out/cifar/samples/epoch-001.png" "$out/cifar/losses.png" "$out/png-data/grids/"
 "$bin/cifar-dcgan" --data "$out/png-data" --epochs 1 --batch-size 3 --out "$out/cifar-png" | grep "data: 3 images \[3, 32, 32\]"
 expect_file "$out/cifar-png/samples/epoch-001.png"
+echo "cifar-dcgan: 64×64, conditional on class folders (a stray top-level PNG skipped), CIFAR-10 resized to 64×64"
+mkdir -p "$out/png-classes/a" "$out/png-classes/b/nested"
+cp "$out/png-data/grids/samples.png" "$out/png-data/grids/losses.png" "$out/png-classes/a/"
+cp "$out/png-data/grids/epoch-001.png" "$out/png-classes/b/nested/"
+cp "$out/png-data/grids/losses.png" "$out/png-classes/stray.png"
+"$bin/cifar-dcgan" --data "$out/png-classes" --image-size 64 --conditional --background '#203040' --epochs 1 --batch-size 3 \
+    --out "$out/cifar-classes" > "$out/classes.log"
+grep -q "data: 3 images \[3, 64, 64\]" "$out/classes.log" && grep -q "classes: a, b" "$out/classes.log" \
+    && grep -q "skipped 1 PNG" "$out/classes.log" || { cat "$out/classes.log"; echo "CI: cifar-dcgan classes run"; exit 1; }
+for f in real.png samples.png generator.safetensors; do expect_file "$out/cifar-classes/$f"; done
+"$bin/cifar-dcgan" --data "$out/cifar-data" --image-size 64 --limit 64 --batch-size 32 --epochs 1 --out "$out/cifar64" \
+    | grep -q "data: 64 images \[3, 64, 64\]" || { echo "CI: CIFAR-10 at 64×64"; exit 1; }
+expect_failure "cifar-dcgan --background with a bad colour" "$bin/cifar-dcgan" --data "$out/cifar-data" --background '#12345' --out "$out/bad"
+expect_failure "cifar-dcgan --conditional without class folders" "$bin/cifar-dcgan" --data "$out/png-data/grids" --conditional --out "$out/bad"
 cp "$out/cifar-data"/data_batch_*.bin "$out/cifar-bad/"
 head -c 5000 "$out/cifar-data/data_batch_1.bin" > "$out/cifar-bad/data_batch_1.bin"
 expect_failure "cifar-dcgan without --data" "$bin/cifar-dcgan" --epochs 1 --out "$out/bad"
 expect_failure "cifar-dcgan on a folder with neither CIFAR-10 nor PNG files" "$bin/cifar-dcgan" --data "$out/no-images" --out "$out/bad"
 expect_failure "cifar-dcgan on a truncated CIFAR-10 file" "$bin/cifar-dcgan" --data "$out/cifar-bad" --out "$out/bad"
 expect_failure "cifar-dcgan --eval-every" "$bin/cifar-dcgan" --data "$out/cifar-data" --eval-every 1 --out "$out/bad"
-for flag in --epochs --batch-size --lr --latent-dim --seed --data --out --resume --export-samples --limit --base-width; do
+for flag in --epochs --batch-size --lr --latent-dim --seed --data --out --resume --export-samples --limit --base-width \
+    --image-size --background --conditional; do
     "$bin/cifar-dcgan" --help | grep -q -- "$flag" || { echo "CI: cifar-dcgan --help does not document $flag"; exit 1; }
 done

@@ -1,14 +1,19 @@
 // cifar-dcgan: the DCGAN at 32×32 RGB (DCGAN.Configuration.rgb32: 4×4×256 → 8×8×128
-// → 16×16×64 → 32×32×3) on CIFAR-10 or any folder of PNG images, BCE on logits, batch
-// 64, 5 epochs. The default `--recipe tutorial` trains with Adam(2e-4, β1 0.5, β2 0.999),
-// no penalty, no EMA, real label 1; `--recipe improved` uses Adam 4e-4, an EMA (0.999)
-// of G's weights and real label 0.9.
+// → 16×16×64 → 32×32×3) or, with `--image-size 64`, at the paper's 64×64 (rgb64: 4×4×512 →
+// … → 64×64×3), on CIFAR-10 or any folder of PNG images, BCE on logits, batch 64, 5 epochs.
+// The default `--recipe tutorial` trains with Adam(2e-4, β1 0.5, β2 0.999), no penalty, no
+// EMA, real label 1; `--recipe improved` uses Adam 4e-4, an EMA (0.999) of G's weights and
+// real label 0.9. `--conditional`: one class per top-level folder (or CIFAR-10 class).
 //
 // Data:     --data is required (colour data cannot be bundled): the CIFAR-10 binary files
-//           (cifar-10-batches-bin/), or a folder of .png images (any size, centre-cropped
-//           and resized to 32×32; class subfolders allowed). See Docs/ColourImages.md.
-// Run:      swift run -c release cifar-dcgan --data path/to/cifar-10-batches-bin
-// Output:   cifar-dcgan-output/samples/epoch-NNN.png   colour grids of the same 64 noise vectors
+//           (cifar-10-batches-bin/), or a folder of .png images (any size; transparency
+//           composited over --background, white by default; centre-cropped and shrunk by
+//           area averaging; class subfolders read recursively). Scripts/fetch-colour-data.sh
+//           fetches Twemoji or Wesnoth sprites. See Docs/ColourImages.md.
+// Run:      Scripts/fetch-colour-data.sh twemoji twemoji && swift run -c release cifar-dcgan --data twemoji
+//           swift run -c release cifar-dcgan --data twemoji --image-size 64 --out emoji64
+// Output:   cifar-dcgan-output/real.png                64 training images as the model sees them
+//           cifar-dcgan-output/samples/epoch-NNN.png   colour grids of the same 64 noise vectors
 //           cifar-dcgan-output/samples.png, losses.png, history.csv, checkpoint.gankit,
 //           samples.idx (--export-samples N: 4-dim IDX [N, 3, 32, 32] bytes), generator.safetensors (gan-sample)
 import ExampleSupport
@@ -21,11 +26,16 @@ let recipes = [
 ]
 let interface = CommandLineInterface(
     program: "cifar-dcgan",
-    summary: "Train a 32×32 RGB DCGAN on CIFAR-10 (binary version) or a folder of PNG images and save colour sample grids.",
+    summary: "Train a 32×32 or 64×64 RGB DCGAN on CIFAR-10 (binary version) or a folder of PNG images and save colour sample grids.",
     options: runOptions(epochs: 5, output: "cifar-dcgan-output", data: nil)
         + trainingOptions(recipes: recipes, defaultRecipe: "tutorial") + [
             Option("--base-width", "N", kind: .integerIn(1...1_024), default: "64",
-                   help: "channels of the largest feature map (64: G 256→128→64→3, D 3→64→128→256)"),
+                   help: "channels of the largest feature map (64: G 256→128→64→3, D 3→64→128→256 at 32×32)"),
+            Option("--image-size", "N", kind: .choice(["32", "64"]), default: "32", help: "32 (rgb32) or 64 (rgb64, the DCGAN paper's)"),
+            Option("--background", "COLOUR", kind: .validated(expected: "white, black, gray or #RRGGBB",
+                                                              accepts: { BackgroundColour(parsing: $0) != nil }),
+                   default: "white", help: "the colour transparent pixels of PNG images are composited over"),
+            Option("--conditional", kind: .flag, help: "a conditional DCGAN: one class per top-level folder (CIFAR-10: its 10 classes)"),
         ])
 let arguments = interface.parseOrExit()
 
@@ -34,16 +44,29 @@ interface.exitOnError {
     let seed = arguments.seed("--seed"), batchSize = arguments.integer("--batch-size"), epochs = arguments.integer("--epochs")
     let out = arguments.url("--out")!
 
-    // Data: CIFAR-10 or PNG images, [N, 3, 32, 32] in [-1, 1].
+    // Data: CIFAR-10 or PNG images, [N, 3, size, size] in [-1, 1], transparency over --background.
     guard let data = arguments.url("--data") else { interface.fail("--data DIR is required: CIFAR-10 binary files or .png images") }
-    var configuration = DCGAN.Configuration.rgb32
-    let (dataset, kind) = try ImageDataset.colourTrainingSet(directory: data, side: configuration.imageSize)
-    let images = dataset.images.slice(0..<min(arguments.optionalInteger("--limit") ?? .max, dataset.count))
-    print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) from \(data.path) (\(kind))")
+    var configuration = arguments.string("--image-size") == "64" ? DCGAN.Configuration.rgb64 : .rgb32
+    let loading = Date(), background = BackgroundColour(parsing: arguments.string("--background")!)!
+    let (dataset, kind) = try ImageDataset.colourTrainingSet(directory: data, side: configuration.imageSize, alpha: .composite(over: background))
+    let count = min(arguments.optionalInteger("--limit") ?? .max, dataset.count)
+    let images = dataset.images.slice(0..<count), loadTime = Date().timeIntervalSince(loading)
+    print("data: \(count) images \(Array(images.shape.dropFirst())) from \(data.path) (\(kind)), "
+          + String(format: "loaded in %.1f s (%.0f images/s)", loadTime, Double(dataset.count) / loadTime))
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    let shown = (0..<min(64, count)).map { $0 * count / min(64, count) }  // spread over the set (and its classes)
+    try saveImageGrid(Tensor(concatenating: shown.map { images.slice($0..<$0 + 1) }), to: out.appendingPathComponent("real.png"))
+    if !dataset.skippedFiles.isEmpty { print("skipped \(dataset.skippedFiles.count) PNG files next to the class folders (no class), e.g. \(dataset.skippedFiles[0])") }
+    let labels = dataset.labels.map { Tensor(classIndices: Array($0.prefix(count))) }
+    if arguments.flag("--conditional") {
+        guard let classes = dataset.classNames, labels != nil else { interface.fail("--conditional needs class folders in \(data.path)") }
+        configuration.conditioning = ClassConditioning(classCount: classes.count)
+        print("classes: \(classes.joined(separator: ", "))")
+    }
     guard images.shape[0] >= batchSize else { interface.fail("--batch-size \(batchSize) exceeds the \(images.shape[0]) images") }
     let batchesPerEpoch = images.shape[0] / batchSize
 
-    // Models: the 32×32 RGB DCGAN pair, optionally with D's stabilizers.
+    // Models: the 32×32 or 64×64 RGB DCGAN pair, optionally with D's stabilizers.
     configuration.latentDimension = arguments.integer("--latent-dim")
     configuration.baseWidth = arguments.integer("--base-width")
     configuration.spectralNorm = arguments.flag("--spectral-norm")
@@ -107,10 +130,14 @@ interface.exitOnError {
     }
     trainer.add(interrupts)
 
-    // Train: shuffled batches, a new order every epoch.
+    // Train: shuffled batches (with their labels when conditional: the same seed gives both the same order).
     let start = Date()
-    try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
-        BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+    if let labels, trainer.isConditional {
+        try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch, labeledBatches: { epoch in
+            zip(BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch), BatchSequence(labels, batchSize: batchSize, seed: seed, epoch: epoch))
+        })
+    } else {
+        try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { BatchSequence(images, batchSize: batchSize, seed: seed, epoch: $0) }
     }
     if interrupts.isRequested { exit(interrupts.exitStatus) }
     print(String(format: "done in %.1f s; outputs in %@", Date().timeIntervalSince(start), out.path))
