@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 REPS=5
 SECONDS_PER_RUN=3
 THREADS="1 2"
-ROWS="mlp-small@64 mlp-keras@64 dcgan@64 dcgan@256"
+ROWS="mlp-small@64 mlp-keras@64 dcgan@64 dcgan@256 dcgan64@64"
 UNSET_ENV=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
 GANKIT_ENV=()
 OUT=""
@@ -50,7 +50,7 @@ RESULTS=${OUT:-$(mktemp /tmp/gankit-compare.XXXXXX.jsonl)}
 
 echo "== like-for-like check (same weights, batch and noise; 3 steps)" >&2
 CHECKDIR=$(mktemp -d /tmp/gankit-check.XXXXXX)
-for row in mlp-small@64 mlp-keras@64 dcgan@64; do  # dcgan@256 checks the same code at 4× the cost
+for row in mlp-small@64 mlp-keras@64 dcgan@64 dcgan64@64; do  # dcgan@256 checks the same code at 4× the cost
     "${UNSET_ENV[@]}" "${GANKIT_ENV[@]}" "$BENCH" --export-check "$CHECKDIR/$row" --only "$row" --check-steps 3
     "${UNSET_ENV[@]}" "$PY" Benchmarks/pytorch_reference.py --check "$CHECKDIR/$row" --threads 1 >> "$RESULTS" \
         || { echo "MISMATCH on $row: not comparing" >&2; exit 1; }

@@ -6,7 +6,7 @@ import GANKit
 ///
 /// - `check.bin`: little-endian float32 values, one tensor after another: the
 ///   generator's parameters, the discriminator's parameters (layer order,
-///   weight then bias, PyTorch layouts), the real batch `[N, 1, 28, 28]`, then
+///   weight then bias, PyTorch layouts), the real batch `[N] + image shape`, then
 ///   the noise of each step `[N, 100]` (drawn as the trainer will draw it);
 /// - `check.json`: the tensors' names and shapes in that order, and the
 ///   discriminator and generator losses GANKit computed for each step.
@@ -16,7 +16,7 @@ import GANKit
 func exportCheck(_ workload: Workload, steps: Int, to directory: URL) throws {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let trainer = makeTrainer(workload, seed: 7, dropout: 0)
-    let real = makeRealBatch(workload.batch, seed: 11)
+    let real = makeRealBatch(workload.batch, of: workload.model, seed: 11)
 
     var names: [String] = [], shapes: [[Int]] = []
     var data = Data()

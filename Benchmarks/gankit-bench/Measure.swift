@@ -66,14 +66,14 @@ struct RowResult: Codable {
 /// warm-up, and measures it.
 func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowResult {
     let trainer = makeTrainer(workload, seed: 7)
-    let real = makeRealBatch(workload.batch, seed: 11)
+    let real = makeRealBatch(workload.batch, of: workload.model, seed: 11)
     let flops = flopsPerStep(workload)
     // Warm-up: buffers, BLAS thread pools and caches settle.
-    let warmup = workload.model == .dcgan ? 3 : 20
+    let warmup = workload.model.isConvolutional ? 3 : 20
     for _ in 0..<warmup { _ = trainer.trainStep(real: real) }
 
     // Allocations per steady-state step.
-    let allocationSteps = workload.model == .dcgan ? 3 : 10
+    let allocationSteps = workload.model.isConvolutional ? 3 : 10
     let allocationsBefore = gankit_allocation_count()
     for _ in 0..<allocationSteps { _ = trainer.trainStep(real: real) }
     let allocations = Double(gankit_allocation_count() - allocationsBefore) / Double(allocationSteps)
@@ -114,7 +114,7 @@ func allocationsThroughComponents(_ workload: Workload, warmup: Int, steps: Int)
         return .continue
     }
     do {
-        let data = makeRealBatch(workload.batch * (first + steps), seed: 11)
+        let data = makeRealBatch(workload.batch * (first + steps), of: workload.model, seed: 11)
         try trainer.train(epochs: 1, batchesPerEpoch: first + steps) { epoch in
             BatchSequence(data, batchSize: workload.batch, seed: 3, epoch: epoch)
         }

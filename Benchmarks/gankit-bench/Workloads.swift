@@ -9,6 +9,13 @@ enum ModelKind: String, CaseIterable {
     case mlpKeras = "mlp-keras"
     /// DCGAN `.mnist`: the standard 28×28 DCGAN (BatchNorm, ConvTranspose2D, Conv2D).
     case dcgan = "dcgan"
+    /// DCGAN `.rgb64`: the DCGAN paper's 64×64 RGB networks (4×4×512 → … → 64×64×3 and back).
+    case dcgan64 = "dcgan64"
+
+    /// One training image's shape.
+    var imageShape: [Int] { self == .dcgan64 ? [3, 64, 64] : [1, 28, 28] }
+    /// Whether a step takes long enough that fewer warm-up and counting steps suffice.
+    var isConvolutional: Bool { self == .dcgan || self == .dcgan64 }
 }
 
 /// One benchmark row: a model and a batch size.
@@ -35,7 +42,7 @@ struct Workload: CustomStringConvertible {
     /// The table rows.
     static let main: [Workload] = [
         Workload(model: .mlpSmall, batch: 64), Workload(model: .mlpKeras, batch: 64),
-        Workload(model: .dcgan, batch: 64), Workload(model: .dcgan, batch: 256),
+        Workload(model: .dcgan, batch: 64), Workload(model: .dcgan, batch: 256), Workload(model: .dcgan64, batch: 64),
     ]
 
     /// The batch-size sweep.
@@ -58,6 +65,8 @@ func makeTrainer(_ workload: Workload, seed: UInt64, dropout: Float? = nil) -> T
         networks = MLPGAN.make(configuration, using: &rng)
     case .dcgan:
         networks = DCGAN.make(.mnist, using: &rng)
+    case .dcgan64:
+        networks = DCGAN.make(.rgb64, using: &rng)
     }
     return Trainer(generator: networks.generator, discriminator: networks.discriminator,
                    objective: NonSaturatingGAN(),
@@ -67,10 +76,10 @@ func makeTrainer(_ workload: Workload, seed: UInt64, dropout: Float? = nil) -> T
                    latentDimension: 100, seed: seed &+ 1)
 }
 
-/// A real batch `[batch, 1, 28, 28]`, uniform in [−1, 1] (the data do not change the cost).
-func makeRealBatch(_ batch: Int, seed: UInt64) -> Tensor {
+/// A real batch `[batch] + model.imageShape`, uniform in [−1, 1] (the data do not change the cost).
+func makeRealBatch(_ batch: Int, of model: ModelKind, seed: UInt64) -> Tensor {
     var rng = SeededGenerator(seed: seed)
-    return Tensor.randomUniform([batch, 1, 28, 28], lowerBound: -1, upperBound: 1, using: &rng)
+    return Tensor.randomUniform(TensorShape([batch] + model.imageShape), lowerBound: -1, upperBound: 1, using: &rng)
 }
 
 // MARK: - FLOP counting
@@ -114,6 +123,6 @@ func multiplyAdds(of network: Sequential, input: TensorShape) -> Int {
 func flopsPerStep(_ workload: Workload) -> Double {
     let probe = makeTrainer(workload, seed: 0)
     let g = multiplyAdds(of: probe.generator as! Sequential, input: [2, 100])
-    let d = multiplyAdds(of: probe.discriminator as! Sequential, input: [2, 1, 28, 28])
+    let d = multiplyAdds(of: probe.discriminator as! Sequential, input: TensorShape([2] + workload.model.imageShape))
     return 2 * Double(workload.batch) * Double(8 * d + 3 * g)
 }

@@ -7,7 +7,7 @@
 //        swift run -c release gankit-bench --threads 1     (GANKit and BLAS threads)
 //        swift run -c release gankit-bench --only dcgan@64 --seconds 5   (one row; used by compare.sh)
 //        swift run -c release gankit-bench --export-check DIR --only mlp-small@64   (like-for-like check data)
-// Rows:  mlp-small@64, mlp-keras@64, dcgan@64, dcgan@256, then a batch sweep.
+// Rows:  mlp-small@64, mlp-keras@64, dcgan@64, dcgan@256, dcgan64@64 (64×64 RGB), then a batch sweep.
 //        Each row runs in a child process, so its peak RSS is its own.
 // Compare with PyTorch: Benchmarks/compare.sh (alternating runs, medians, ratios).
 // One step = D on a real and a fake batch, then G through D (Trainer.trainStep).
