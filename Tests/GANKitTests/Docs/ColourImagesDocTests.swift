@@ -28,6 +28,16 @@ import GANKit  // public API only, as a user would write it
         #expect(photos.images.shape == [1, 3, 32, 32])
         #expect(photos.classNames == ["cats"])
 
+        // A transparent sprite in a class folder, and a stray file next to it: white, one class, one skipped.
+        let sprites = folder.appendingPathComponent("sprites")
+        try FileManager.default.createDirectory(at: sprites.appendingPathComponent("elves"), withIntermediateDirectories: true)
+        try PNG.write(width: 2, height: 2, channels: 4, pixels: [UInt8](repeating: 0, count: 16),
+                      to: sprites.appendingPathComponent("elves/ghost.png"))
+        try PNG.write(width: 1, height: 1, channels: 3, pixels: [1, 2, 3], to: sprites.appendingPathComponent("stray.png"))
+        let loaded = try loadSprites(from: sprites)
+        #expect(loaded.images.shape == [1, 3, 64, 64] && loaded.classNames == ["elves"] && loaded.skippedFiles.count == 1)
+        #expect(loaded.images.scalars.allSatisfy { $0 == 1 }, "fully transparent over white is white")
+
         let trainer = makeColourDCGANTrainer(seed: 1)
         var rng = SeededGenerator(seed: 2)
         #expect(trainer.sample(noise: Tensor.randomNormal([2, 100], using: &rng)).shape == [2, 3, 32, 32])

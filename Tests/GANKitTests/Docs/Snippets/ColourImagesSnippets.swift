@@ -29,6 +29,15 @@ func loadColourImages(from folder: URL, grid: URL) throws -> ImageDataset {
     return data
 }
 
+/// Sprites or emoji with transparency, as `[N, 3, 64, 64]`: composited over white,
+/// centre-cropped, shrunk by area averaging; one class per top-level folder.
+func loadSprites(from folder: URL) throws -> ImageDataset {
+    let sprites = try ImageDataset.imageFolder(directory: folder, channels: 3, size: (height: 64, width: 64),
+                                               alpha: .composite(over: .white))   // or .keep with channels: 4
+    if !sprites.skippedFiles.isEmpty { print("skipped \(sprites.skippedFiles.count) PNG files that belong to no class") }
+    return sprites
+}
+
 /// The 32×32 RGB DCGAN with the tutorial's optimizers.
 func makeColourDCGANTrainer(seed: UInt64) -> Trainer {
     var rng = SeededGenerator(seed: seed)
