@@ -170,7 +170,8 @@ grep -q "data: 3 images \[3, 64, 64\]" "$out/classes.log" && grep -q "classes: a
     && grep -q "skipped 1 PNG" "$out/classes.log" || { cat "$out/classes.log"; echo "CI: cifar-dcgan classes run"; exit 1; }
 for f in real.png samples.png generator.safetensors; do expect_file "$out/cifar-classes/$f"; done
 "$bin/cifar-dcgan" --data "$out/cifar-data" --image-size 64 --limit 64 --batch-size 32 --epochs 1 --out "$out/cifar64" \
-    | grep -q "data: 64 images \[3, 64, 64\]" || { echo "CI: CIFAR-10 at 64×64"; exit 1; }
+    > "$out/cifar64.log"
+grep -q "data: 64 images \[3, 64, 64\]" "$out/cifar64.log" || { cat "$out/cifar64.log"; echo "CI: CIFAR-10 at 64×64"; exit 1; }
 expect_failure "cifar-dcgan --background with a bad colour" "$bin/cifar-dcgan" --data "$out/cifar-data" --background '#12345' --out "$out/bad"
 expect_failure "cifar-dcgan --conditional without class folders" "$bin/cifar-dcgan" --data "$out/png-data/grids" --conditional --out "$out/bad"
 cp "$out/cifar-data"/data_batch_*.bin "$out/cifar-bad/"
