@@ -53,9 +53,6 @@ interface.exitOnError {
     let images = dataset.images.slice(0..<count), loadTime = Date().timeIntervalSince(loading)
     print("data: \(count) images \(Array(images.shape.dropFirst())) from \(data.path) (\(kind)), "
           + String(format: "loaded in %.1f s (%.0f images/s)", loadTime, Double(dataset.count) / loadTime))
-    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-    let shown = (0..<min(64, count)).map { $0 * count / min(64, count) }  // spread over the set (and its classes)
-    try saveImageGrid(Tensor(concatenating: shown.map { images.slice($0..<$0 + 1) }), to: out.appendingPathComponent("real.png"))
     if !dataset.skippedFiles.isEmpty { print("skipped \(dataset.skippedFiles.count) PNG files next to the class folders (no class), e.g. \(dataset.skippedFiles[0])") }
     let labels = dataset.labels.map { Tensor(classIndices: Array($0.prefix(count))) }
     if arguments.flag("--conditional") {
@@ -120,7 +117,7 @@ interface.exitOnError {
                                        everySteps: arguments.integer("--checkpoint-every"))
     let interrupts = InterruptHandler(checkpoints: checkpoints)
     trainer.add(ProgressDisplay())
-    let grids = SampleGridWriter(directory: out, seed: seed ^ 0xF1ED)
+    let grids = SampleGridWriter(directory: out, seed: seed ^ 0xF1ED, trainingImages: images)  // and real.png
     trainer.add(grids)
     trainer.add(history)
     trainer.add(checkpoints)

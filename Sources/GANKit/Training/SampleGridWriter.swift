@@ -11,9 +11,14 @@ import Foundation
 /// inference mode, and the averaged weights when the trainer keeps an average.
 /// Pixels are written from ``pixelRange``, the scale of the generator's output.
 ///
+/// Given ``trainingImages``, it also saves 64 of them, spread evenly over the set (and so
+/// over its classes), as `real.png` when training starts: what the model is shown, beside
+/// what it makes.
+///
 /// ```swift
 /// trainer.add(SampleGridWriter(directory: out, seed: 7))                          // a tanh generator
 /// trainer.add(SampleGridWriter(directory: out, seed: 7, pixelRange: .zeroToOne))  // a sigmoid one
+/// trainer.add(SampleGridWriter(directory: out, seed: 7, trainingImages: images))  // and real.png
 /// ```
 public final class SampleGridWriter: TrainingComponent {
     /// The folder of `samples.png`; the epoch grids go into its `samples/` subfolder.
@@ -22,22 +27,25 @@ public final class SampleGridWriter: TrainingComponent {
     public let seed: UInt64
     /// The scale of the generator's samples: `[-1, 1]` (tanh) or `[0, 1]` (sigmoid).
     public let pixelRange: PixelRange
+    /// The training images `[N, C, H, W]` (in ``pixelRange``) that `real.png` shows, or nil for none.
+    public let trainingImages: Tensor?
     private var noise = Tensor.empty
     private var labels: Tensor?
     private var columns = 8
 
     /// Creates a writer into `directory` whose noise is drawn from `seed`, for
-    /// samples in `pixelRange` (default `[-1, 1]`).
-    public init(directory: URL, seed: UInt64, pixelRange: PixelRange = .minusOneToOne) {
+    /// samples in `pixelRange` (default `[-1, 1]`), showing `trainingImages` in `real.png` if given.
+    public init(directory: URL, seed: UInt64, pixelRange: PixelRange = .minusOneToOne, trainingImages: Tensor? = nil) {
         self.directory = directory
         self.seed = seed
         self.pixelRange = pixelRange
+        self.trainingImages = trainingImages
     }
 
     /// The folder of the per-epoch grids.
     public var epochDirectory: URL { directory.appendingPathComponent("samples") }
 
-    /// Draws the fixed noise for the trainer's generator and creates the folders.
+    /// Draws the fixed noise for the trainer's generator, creates the folders and saves `real.png`.
     public func trainingWillStart(_ trainer: Trainer, plan: TrainingPlan) throws {
         var generator = SeededGenerator(seed: seed)
         if let classes = trainer.classCount {
@@ -53,6 +61,12 @@ public final class SampleGridWriter: TrainingComponent {
         }
         try FileManager.default.createDirectory(at: epochDirectory, withIntermediateDirectories: true)
         removeLeftoverTemporaryFiles(in: epochDirectory)
+        if let images = trainingImages, images.shape[0] > 0 {
+            let count = images.shape[0], shown = min(64, count)
+            let picks = (0..<shown).map { $0 * count / shown }
+            let grid = makeImageGrid(Tensor(concatenating: picks.map { images.slice($0..<$0 + 1) }), pixelRange: pixelRange)
+            try grid.writePNG(to: directory.appendingPathComponent("real.png"))
+        }
     }
 
     /// Saves `samples/epoch-NNN.png` (epochs counted from 1).

@@ -204,6 +204,23 @@ private func temporaryFolder() throws -> URL {
         #expect(try Data(contentsOf: again) == Data(contentsOf: folder.appendingPathComponent("samples.png")))
     }
 
+    @Test func sampleGridWriterShowsTrainingImagesSpreadOverTheSet() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 100 flat 4×4 images, image i of value i/99·2 − 1: 64 of them, i = k·100/64 for tile k.
+        let real = Tensor(shape: [100, 1, 4, 4]) { Float($0 / 16) / 99 * 2 - 1 }
+        let trainer = TinyGAN.makeTrainer()
+        trainer.add(SampleGridWriter(directory: folder, seed: 5, trainingImages: real))
+        try trainer.train(epochs: 1, batchesPerEpoch: 1) { TinyGAN.batches(data, epoch: $0) }
+        let grid = try PNG.read(contentsOf: folder.appendingPathComponent("real.png"))
+        #expect(grid.width == 2 + 8 * 6 && grid.height == 2 + 8 * 6)
+        for tile in [0, 1, 37, 63] {
+            let image = tile * 100 / 64
+            let pixel = grid.pixel(x: 2 + tile % 8 * 6, y: 2 + tile / 8 * 6)
+            #expect(pixel.first == PixelRange.minusOneToOne.byte(Float(image) / 99 * 2 - 1), "tile \(tile) shows image \(image)")
+        }
+    }
+
     @Test func resumeCommandReplacesAnEarlierResume() {
         #expect(InterruptHandler.resumeCommand([".build/release/mnist-gan", "--epochs", "3"], checkpoint: "out/c.gankit")
                 == "mnist-gan --epochs 3 --resume out/c.gankit")
