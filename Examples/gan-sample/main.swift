@@ -17,13 +17,14 @@ import Foundation
 import GANKit
 
 // Architectures for plain state dicts: the builders' generators (Docs/UsingAModel.md has the PyTorch twins).
-let models: [String: (Int) -> any Layer] = [
-    "mlp-small": { latent in var rng = SeededGenerator(seed: 0); var c = MLPGAN.Configuration.small; c.latentDimension = latent; return MLPGAN.makeGenerator(c, using: &rng) },
-    "mlp-keras": { latent in var rng = SeededGenerator(seed: 0); var c = MLPGAN.Configuration.keras; c.latentDimension = latent; return MLPGAN.makeGenerator(c, using: &rng) },
-    "dcgan-mnist": { latent in var rng = SeededGenerator(seed: 0); var c = DCGAN.Configuration.mnist; c.latentDimension = latent; return DCGAN.makeGenerator(c, using: &rng) },
-    "dcgan-rgb32": { latent in var rng = SeededGenerator(seed: 0); var c = DCGAN.Configuration.rgb32; c.latentDimension = latent; return DCGAN.makeGenerator(c, using: &rng) },
-    "dcgan-rgb64": { latent in var rng = SeededGenerator(seed: 0); var c = DCGAN.Configuration.rgb64; c.latentDimension = latent; return DCGAN.makeGenerator(c, using: &rng) },
-]
+func mlp(_ preset: MLPGAN.Configuration) -> (Int) -> any Layer {
+    { latent in var c = preset, rng = SeededGenerator(seed: 0); c.latentDimension = latent; return MLPGAN.makeGenerator(c, using: &rng) }
+}
+func dcgan(_ preset: DCGAN.Configuration) -> (Int) -> any Layer {
+    { latent in var c = preset, rng = SeededGenerator(seed: 0); c.latentDimension = latent; return DCGAN.makeGenerator(c, using: &rng) }
+}
+let models = ["mlp-small": mlp(.small), "mlp-keras": mlp(.keras), "dcgan-mnist": dcgan(.mnist),
+              "dcgan-rgb32": dcgan(.rgb32), "dcgan-rgb64": dcgan(.rgb64)]
 let interface = CommandLineInterface(
     program: "gan-sample",
     summary: "Sample from a trained generator (usage: gan-sample --generator FILE [options]).",
@@ -54,8 +55,7 @@ interface.exitOnError {
     let generator: TrainedGenerator
     if let file = arguments.url("--generator") {
         guard !arguments.wasGiven("--weights") else { interface.fail("give --generator or --weights, not both") }
-        let isCheckpoint = (try? FileHandle(forReadingFrom: file).read(upToCount: 8)) == Data("GANKCKPT".utf8)
-        generator = isCheckpoint ? try TrainedGenerator(checkpoint: Checkpoint.read(from: file)) : try TrainedGenerator(contentsOf: file)
+        generator = try TrainedGenerator(contentsOf: file)  // a generator file or a training checkpoint
     } else if let weights = arguments.url("--weights") {
         guard let model = arguments.string("--model") else { interface.fail("--weights needs --model (\(models.keys.sorted().joined(separator: ", ")))") }
         let network = models[model]!(arguments.integer("--latent-dim"))
@@ -111,11 +111,8 @@ interface.exitOnError {
         interface.fail("expected \(count) labels in 0..<\(classes ?? 0), got \(labels.count)")
     }
 
-    // Generate, 256 at a time, and write.
-    let images = Tensor(concatenating: stride(from: 0, to: count, by: 256).map { start in
-        let range = start..<min(start + 256, count)
-        return generator.generate(noise: noise.slice(range), labels: labels.map { Array($0[range]) })
-    })
+    // Generate and write.
+    let images = generator.generate(noise: noise, labels: labels)
     let out = arguments.url("--out")!, range = generator.pixelRange
     switch out.pathExtension {
     case "idx":

@@ -14,7 +14,7 @@ extension TrainedGenerator {
         var metadata = ["format": "pt", "gankit.format": Self.fileFormat,
                         "gankit.architecture": try network.architecture().json,
                         "gankit.latent_dimension": String(latentDimension),
-                        "gankit.output_shape": "[" + outputShape.map(String.init).joined(separator: ",") + "]",
+                        "gankit.output_shape": Self.listText(outputShape),
                         "gankit.pixel_range": pixelRange.description]
         if let classCount { metadata["gankit.class_count"] = String(classCount) }
         for (key, value) in provenance { metadata["gankit." + key] = value }
@@ -27,13 +27,24 @@ extension TrainedGenerator {
         try safetensors().write(to: url)
     }
 
-    /// Reads a generator file: rebuilds the network from `gankit.architecture` with
-    /// `layers` (add your custom layers to it), then loads and checks every weight.
+    /// Reads a generator file — or a training checkpoint, recognised by its first bytes
+    /// (see ``init(checkpoint:layers:pixelRange:)``): rebuilds the network from
+    /// `gankit.architecture` with `layers` (add your custom layers to it), then loads and
+    /// checks every weight.
     /// - Throws: ``SafetensorsError`` with one line naming the file and what is wrong
     ///   (damaged file, missing GANKit metadata, unknown layer, wrong tensor names,
-    ///   shapes or dtypes); nothing is half-loaded.
+    ///   shapes or dtypes), or ``CheckpointError`` for a checkpoint; nothing is half-loaded.
     public convenience init(contentsOf url: URL, layers: LayerRegistry = .builtIn, pixelRange: PixelRange? = nil) throws {
-        try self.init(safetensors: SafetensorsFile.read(from: url), source: url.path, layers: layers, pixelRange: pixelRange)
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.read(url) } catch {
+            throw SafetensorsError(path: url.path, reason: "cannot read: \(error.reason)")
+        }
+        if bytes.starts(with: Checkpoint.magic) {
+            try self.init(checkpoint: Checkpoint.decode(bytes, path: url.path), layers: layers, pixelRange: pixelRange)
+        } else {
+            try self.init(safetensors: SafetensorsFile(decoding: bytes, source: url.path), source: url.path,
+                          layers: layers, pixelRange: pixelRange)
+        }
     }
 
     /// Makes the generator a generator file holds (see ``init(contentsOf:layers:pixelRange:)``),
@@ -43,7 +54,7 @@ extension TrainedGenerator {
     public convenience init(safetensors file: SafetensorsFile, source: String, layers: LayerRegistry = .builtIn,
                             pixelRange: PixelRange? = nil) throws {
         func fail(_ reason: String) -> SafetensorsError { SafetensorsError(path: source, reason: reason) }
-        guard let format = file.metadata["gankit.format"], let architectureText = file.metadata["gankit.architecture"] else {
+        guard let format = file.metadata["gankit.format"], let architecture = file.metadata["gankit.architecture"] else {
             throw fail("no GANKit metadata (gankit.format, gankit.architecture): a plain state dict, e.g. from PyTorch; "
                        + "build the matching network and call loadSafetensors(from:), or give gan-sample --model")
         }
@@ -55,18 +66,17 @@ extension TrainedGenerator {
         }
         let network: any Layer
         do {
-            let architecture = try LayerArchitecture(json: architectureText)
-            let declared = Self.declaredWeightCount(architecture)
-            let stored = file.tensors.reduce(0) { $0 + $1.value.count }
-            guard declared <= stored else {
-                throw fail("gankit.architecture declares \(declared) weights, the file holds \(stored)")
-            }
-            network = try layers.makeLayer(architecture)
-        } catch let error as SafetensorsError { throw error } catch {
-            throw fail("gankit.architecture: \(error)")
-        }
+            network = try Self.rebuild(architecture, storedWeights: file.tensors.reduce(0) { $0 + $1.value.count },
+                                       layers: layers)
+        } catch { throw fail("gankit.architecture: \(error.text)") }
         try network.loadSafetensors(file, source: source)
-        if let problem = Self.inputProblem(network, latentDimension: latent) { throw fail(problem) }
+        let outputShape: [Int]
+        do { outputShape = try Self.outputShape(of: network, latentDimension: latent, named: "gankit.latent_dimension") } catch {
+            throw fail(error.text)
+        }
+        if let stored = file.metadata["gankit.output_shape"], stored != Self.listText(outputShape) {
+            throw fail("gankit.output_shape is \(stored), the network makes \(Self.listText(outputShape))")
+        }
         var range = pixelRange
         if range == nil, let stored = file.metadata["gankit.pixel_range"] {
             guard let parsed = [PixelRange.minusOneToOne, .zeroToOne].first(where: { $0.description == stored }) else {
@@ -81,7 +91,7 @@ extension TrainedGenerator {
                 provenance[name] = value
             }
         }
-        self.init(network: network, latentDimension: latent, pixelRange: range, provenance: provenance)
+        self.init(network: network, latentDimension: latent, outputShape: outputShape, pixelRange: range, provenance: provenance)
     }
 
     /// The generator of a training checkpoint (``Trainer/makeCheckpoint()``), with the weights to
@@ -90,14 +100,16 @@ extension TrainedGenerator {
     /// - Throws: ``CheckpointError`` when the checkpoint records no architecture (made before
     ///   GANKit recorded it, or with custom layers not in `layers`) or does not fit it.
     public convenience init(checkpoint: Checkpoint, layers: LayerRegistry = .builtIn, pixelRange: PixelRange? = nil) throws {
-        guard let architectureText = checkpoint.strings["trainer/generatorArchitecture"],
+        let architectureName = "trainer/generatorArchitecture"
+        guard let architecture = checkpoint.strings[architectureName],
               let latentText = checkpoint.strings["trainer/latentDimension"], let latent = Int(latentText), latent >= 1
         else {
-            throw CheckpointError.missingEntry(name: "trainer/generatorArchitecture")
+            throw CheckpointError.missingEntry(name: architectureName)
         }
+        let stored = checkpoint.tensors.filter { $0.key.hasPrefix("generator/") }.reduce(0) { $0 + $1.value.count }
         let network: any Layer
-        do { network = try layers.makeLayer(LayerArchitecture(json: architectureText)) } catch {
-            throw CheckpointError.invalidEntry(name: "trainer/generatorArchitecture", reason: "\(error)")
+        do { network = try Self.rebuild(architecture, storedWeights: stored, layers: layers) } catch {
+            throw CheckpointError.invalidEntry(name: architectureName, reason: error.text)
         }
         try checkpoint.restore(network, from: "generator")
         var provenance = ["weights": "trained weights"]
@@ -114,12 +126,45 @@ extension TrainedGenerator {
             provenance["weights"] = "exponential moving average (\(average.updateCount) updates)"
                 + (network.buffers.isEmpty ? "" : ", BatchNorm statistics recomputed for it")
         }
-        self.init(network: network, latentDimension: latent, pixelRange: pixelRange, provenance: provenance)
+        let outputShape: [Int]
+        do { outputShape = try Self.outputShape(of: network, latentDimension: latent, named: "trainer/latentDimension") } catch {
+            throw CheckpointError.invalidEntry(name: architectureName, reason: error.text)
+        }
+        self.init(network: network, latentDimension: latent, outputShape: outputShape, pixelRange: pixelRange,
+                  provenance: provenance)
     }
 
-    /// The number of weights the built-in layers of `architecture` hold (saturating at `Int.max`),
-    /// checked against the file before anything is allocated, so that a damaged architecture
-    /// cannot ask for terabytes. Custom layers count as none.
+    // MARK: - Checking a stored architecture
+
+    /// Why a stored architecture cannot be used (the caller names the file or entry).
+    struct ArchitectureProblem: Error {
+        let text: String
+    }
+
+    /// `[1,28,28]`: a shape as `gankit.output_shape` stores it.
+    static func listText(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+
+    /// Builds the network `architecture` (JSON) describes with `layers`, after checking that
+    /// its built-in layers declare no more weights than the `storedWeights` the file holds, so
+    /// that a damaged architecture cannot ask for terabytes.
+    private static func rebuild(_ architecture: String, storedWeights: Int,
+                                layers: LayerRegistry) throws(ArchitectureProblem) -> any Layer {
+        do {
+            let description = try LayerArchitecture(json: architecture)
+            let declared = declaredWeightCount(description)
+            guard declared <= storedWeights else {
+                throw ArchitectureProblem(text: "declares \(declared) weights, the file holds \(storedWeights)")
+            }
+            return try layers.makeLayer(description)
+        } catch let problem as ArchitectureProblem {
+            throw problem
+        } catch {
+            throw ArchitectureProblem(text: "\(error)")
+        }
+    }
+
+    /// The number of weights the built-in layers of `architecture` hold (saturating at `Int.max`).
+    /// Custom layers count as none.
     private static func declaredWeightCount(_ architecture: LayerArchitecture) -> Int {
         func product(_ factors: [Int]) -> Int {
             factors.reduce(1) { total, factor in
@@ -143,21 +188,23 @@ extension TrainedGenerator {
         }
     }
 
-    /// Why `network` cannot take noise `[1, latentDimension]`, or nil when it can: runs the
-    /// layers one by one and asks each that can say so whether it accepts its input,
-    /// so a file whose architecture does not fit together is an error, not a stop.
-    private static func inputProblem(_ network: any Layer, latentDimension: Int) -> String? {
+    /// The shape of one output sample of `network` for noise `[1, latentDimension]`: runs the
+    /// layers one by one in inference mode and asks each that can say so whether it accepts
+    /// its input, so an architecture that does not fit together is an error, not a stop.
+    /// - Parameter name: what set the latent size, for the message.
+    private static func outputShape(of network: any Layer, latentDimension: Int,
+                                    named name: String) throws(ArchitectureProblem) -> [Int] {
         network.isTraining = false
         if network.isClassConditioned { network.setClassLabels([0]) }
         var x = Tensor(zeros: [1, latentDimension])
         for leaf in network.namedLeafLayers() {
             if let validating = leaf.layer as? any InputShapeValidating,
                let problem = validating.inputShapeProblem(for: x.shape) {
-                return "layer \(leaf.path.dropLast()) does not fit the one before it "
-                    + "(gankit.latent_dimension \(latentDimension)): \(problem)"
+                throw ArchitectureProblem(text: "layer \(leaf.path.dropLast()) does not fit the one before it "
+                                          + "(\(name) \(latentDimension)): \(problem)")
             }
             x = leaf.layer.forward(x)
         }
-        return nil
+        return Array(x.shape.dropFirst())
     }
 }

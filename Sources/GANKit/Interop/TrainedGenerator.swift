@@ -36,15 +36,24 @@ public final class TrainedGenerator {
     ///   - pixelRange: the output range; by default [0, 1] when the last activation is a
     ///     `Sigmoid`, [−1, 1] otherwise.
     ///   - provenance: free-form notes stored in the file's metadata under `gankit.`.
-    public init(network: any Layer, latentDimension: Int, pixelRange: PixelRange? = nil,
-                provenance: [String: String] = [:]) {
+    public convenience init(network: any Layer, latentDimension: Int, pixelRange: PixelRange? = nil,
+                            provenance: [String: String] = [:]) {
         require(latentDimension >= 1, "TrainedGenerator: latentDimension must be ≥ 1, got \(latentDimension)")
-        self.network = network
-        self.latentDimension = latentDimension
-        self.provenance = provenance
         network.isTraining = false
         if network.isClassConditioned { network.setClassLabels([0]) }
-        outputShape = Array(network.forward(Tensor(zeros: [1, latentDimension])).shape.dropFirst())
+        let outputShape = Array(network.forward(Tensor(zeros: [1, latentDimension])).shape.dropFirst())
+        self.init(network: network, latentDimension: latentDimension, outputShape: outputShape,
+                  pixelRange: pixelRange, provenance: provenance)
+    }
+
+    /// Wraps `network`, whose output shape the caller has found (see the public initializer).
+    init(network: any Layer, latentDimension: Int, outputShape: [Int], pixelRange: PixelRange?,
+         provenance: [String: String]) {
+        self.network = network
+        self.latentDimension = latentDimension
+        self.outputShape = outputShape
+        self.provenance = provenance
+        network.isTraining = false
         let last = network.namedLeafLayers().last?.layer
         self.pixelRange = pixelRange ?? (last is Sigmoid ? .zeroToOne : .minusOneToOne)
     }
@@ -68,37 +77,34 @@ public final class TrainedGenerator {
 
     // MARK: - Sampling
 
-    /// Runs the network on `noise` `[N, latentDimension]`, with `labels` `[N]` (class indices) for a conditional generator.
+    /// Runs the network on `noise` `[N, latentDimension]`, 256 samples at a time, with
+    /// `labels` `[N]` (class indices) for a conditional generator.
     /// - Returns: `[N] + outputShape`, values in ``pixelRange``.
     public func generate(noise: Tensor, labels: [Int]? = nil) -> Tensor {
         require(noise.rank == 2 && noise.shape[1] == latentDimension,
                 "TrainedGenerator: expected noise [N, \(latentDimension)], got \(noise.shape)")
+        let count = noise.shape[0]
         if let classCount {
             guard let labels else { requirementFailed("TrainedGenerator: the generator is conditional; pass labels") }
-            require(labels.count == noise.shape[0] && labels.allSatisfy { (0..<classCount).contains($0) },
-                    "TrainedGenerator: expected \(noise.shape[0]) labels in 0..<\(classCount), got \(labels.prefix(8))…")
-            network.setClassLabels(labels)
+            require(labels.count == count && labels.allSatisfy { (0..<classCount).contains($0) },
+                    "TrainedGenerator: expected \(count) labels in 0..<\(classCount), got \(labels.prefix(8))…")
         }
-        return network.forward(noise)
+        return Tensor(concatenating: stride(from: 0, to: count, by: 256).map { start in
+            let range = start..<min(start + 256, count)
+            if let labels, classCount != nil { network.setClassLabels(Array(labels[range])) }
+            return network.forward(noise.slice(range))
+        })
     }
 
-    /// `count` samples from the noise stream seeded by `seed` (the same noise, and so the
-    /// same images, as ``Trainer/generateSamples(count:seed:chunkSize:)`` draws), 256 at a time.
+    /// `count` samples from the noise stream seeded by `seed`: the same noise, and so the
+    /// same images, as ``Trainer/generateSamples(count:seed:chunkSize:)`` draws.
     /// - Parameter classes: one class per sample for a conditional generator; by default
     ///   `0, 1, …, classCount − 1, 0, 1, …`.
     /// - Returns: `[count] + outputShape`.
     public func sample(count: Int, seed: UInt64, classes: [Int]? = nil) -> Tensor {
         require(count >= 1, "TrainedGenerator.sample: count must be ≥ 1, got \(count)")
-        let labels = classCount.map { k in classes ?? (0..<count).map { $0 % k } }
         var noiseStream = SeededGenerator(seed: seed)
-        var chunks: [Tensor] = []
-        var produced = 0
-        while produced < count {
-            let n = min(256, count - produced)
-            let noise = Tensor.randomNormal([n, latentDimension], using: &noiseStream)
-            chunks.append(generate(noise: noise, labels: labels.map { Array($0[produced..<produced + n]) }))
-            produced += n
-        }
-        return Tensor(concatenating: chunks)
+        return generate(noise: Tensor.randomNormal([count, latentDimension], using: &noiseStream),
+                        labels: classCount.map { k in classes ?? (0..<count).map { $0 % k } })
     }
 }

@@ -49,6 +49,8 @@ import Testing
         let generator = try TrainedGenerator(trainer: trainer)
         #expect(StateSnapshot(trainer.generator) == before, "the trainer is not changed")
         #expect(TensorBits(generator.sample(count: 12, seed: 9)) == TensorBits(trainer.generateSamples(count: 12, seed: 9).images))
+        // More than one chunk of 256: one noise draw here, chunked draws in the trainer, the same images.
+        #expect(TensorBits(generator.sample(count: 300, seed: 2)) == TensorBits(trainer.generateSamples(count: 300, seed: 2).images))
         #expect(generator.outputShape == [1, 8, 8] && generator.pixelRange == .minusOneToOne)
         #expect(generator.provenance["weights"]?.hasPrefix(average ? "exponential moving average" : "trained") == true)
     }
