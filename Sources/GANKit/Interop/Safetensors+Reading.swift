@@ -30,9 +30,7 @@ extension SafetensorsFile {
         do { bytes = try AtomicFile.read(url) } catch {
             throw SafetensorsError(path: url.path, reason: "cannot read: \(error.reason)")
         }
-        do { return try decode(bytes) } catch {
-            throw SafetensorsError(path: url.path, reason: error.text)
-        }
+        return try SafetensorsFile(decoding: bytes, source: url.path)
     }
 
     /// Decodes a file's bytes held in memory (e.g. from an app bundle), validated as ``read(from:)`` does.
@@ -78,17 +76,14 @@ extension SafetensorsFile {
             file.metadata = strings
         }
         let dataLength = bytes.count - dataStart
-        var spans: [(name: String, range: Range<Int>)] = []
-        var entries: [(name: String, dtype: DType, shape: [Int], range: Range<Int>)] = []
-        for name in object.keys.sorted() where name != "__metadata__" {
-            let entry = try describe(name, object[name]!, dataLength: dataLength)
-            entries.append((name, entry.dtype, entry.shape, entry.range))
-            spans.append((name, entry.range))
-        }
-        try requireContiguous(spans, dataLength: dataLength)
-
         // In file order, as a reader of the header would list them.
-        for entry in entries.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+        let entries = try object.keys.sorted().filter { $0 != "__metadata__" }.map { name throws(DecodingProblem) in
+            let entry = try describe(name, object[name]!, dataLength: dataLength)
+            return (name: name, dtype: entry.dtype, shape: entry.shape, range: entry.range)
+        }.sorted { ($0.range.lowerBound, $0.range.upperBound, $0.name) < ($1.range.lowerBound, $1.range.upperBound, $1.name) }
+        try requireContiguous(entries.map { ($0.name, $0.range) }, dataLength: dataLength)
+
+        for entry in entries {
             let raw = bytes[(dataStart + entry.range.lowerBound)..<(dataStart + entry.range.upperBound)]
             if entry.dtype.isInteger {
                 file.integerTensors.append((entry.name, entry.shape, entry.dtype.integers(raw)))
@@ -136,12 +131,12 @@ extension SafetensorsFile {
         return (dtype, shape, offsets[0]..<offsets[1])
     }
 
-    /// The tensors must cover the data exactly: no gap, no overlap, nothing after the last.
+    /// The tensors, in offset order, must cover the data exactly: no gap, no overlap, nothing after the last.
     private static func requireContiguous(_ spans: [(name: String, range: Range<Int>)],
                                           dataLength: Int) throws(DecodingProblem) {
         var end = 0
         var previous = "the header"
-        for span in spans.sorted(by: { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }) {
+        for span in spans {
             guard span.range.lowerBound == end else {
                 throw DecodingProblem("tensor \"\(span.name)\" starts at data byte \(span.range.lowerBound), "
                                       + "but \(previous) ends at \(end) (tensors must not overlap or leave gaps)")
