@@ -114,13 +114,9 @@ extension BatchNorm: ArchitectureDescribable {
     }
 }
 
-extension ReLU: ArchitectureDescribable {
+extension ReLU: SettinglessLayer {
     /// `"ReLU"`.
     public static var architectureType: String { "ReLU" }
-    /// No settings.
-    public var architecture: LayerArchitecture { LayerArchitecture(type: Self.architectureType) }
-    /// Rebuilds the layer.
-    public convenience init(architecture: LayerArchitecture, registry: LayerRegistry) throws { self.init() }
 }
 
 extension LeakyReLU: ArchitectureDescribable {
@@ -136,22 +132,14 @@ extension LeakyReLU: ArchitectureDescribable {
     }
 }
 
-extension Tanh: ArchitectureDescribable {
+extension Tanh: SettinglessLayer {
     /// `"Tanh"`.
     public static var architectureType: String { "Tanh" }
-    /// No settings.
-    public var architecture: LayerArchitecture { LayerArchitecture(type: Self.architectureType) }
-    /// Rebuilds the layer.
-    public convenience init(architecture: LayerArchitecture, registry: LayerRegistry) throws { self.init() }
 }
 
-extension Sigmoid: ArchitectureDescribable {
+extension Sigmoid: SettinglessLayer {
     /// `"Sigmoid"`.
     public static var architectureType: String { "Sigmoid" }
-    /// No settings.
-    public var architecture: LayerArchitecture { LayerArchitecture(type: Self.architectureType) }
-    /// Rebuilds the layer.
-    public convenience init(architecture: LayerArchitecture, registry: LayerRegistry) throws { self.init() }
 }
 
 extension Reshape: ArchitectureDescribable {
@@ -172,13 +160,9 @@ extension Reshape: ArchitectureDescribable {
     }
 }
 
-extension Flatten: ArchitectureDescribable {
+extension Flatten: SettinglessLayer {
     /// `"Flatten"`.
     public static var architectureType: String { "Flatten" }
-    /// No settings.
-    public var architecture: LayerArchitecture { LayerArchitecture(type: Self.architectureType) }
-    /// Rebuilds the layer.
-    public convenience init(architecture: LayerArchitecture, registry: LayerRegistry) throws { self.init() }
 }
 
 extension Dropout: ArchitectureDescribable {

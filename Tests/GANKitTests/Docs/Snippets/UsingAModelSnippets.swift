@@ -30,13 +30,12 @@ try fromCheckpoint.write(to: out.appendingPathComponent("from-checkpoint.safeten
 }
 
 // snippet 3: declarations, compiled at file scope; marker: top-level
-/// x · sigmoid(x), as a custom layer that generator files can hold.
-final class Swish: ParameterlessLayer, ArchitectureDescribable {
+/// x · sigmoid(x), as a custom layer that generator files can hold. Without settings,
+/// `SettinglessLayer` supplies the description; the type name is what the file stores.
+final class Swish: ParameterlessLayer, SettinglessLayer {
     var isTraining = true
     static var architectureType: String { "Swish" }
-    var architecture: LayerArchitecture { LayerArchitecture(type: Self.architectureType) }
     init() {}
-    init(architecture: LayerArchitecture, registry: LayerRegistry) throws {}
     func forward(_ input: Tensor) -> Tensor {
         self.input = input
         return Tensor(shape: input.shape, values: input.scalars.map { $0 / (1 + exp(-$0)) })
