@@ -11,6 +11,7 @@ struct ONNXNetworkExporter {
 
     /// Emits `layer` (at path `prefix`, e.g. `"3."`, or `""` for the root) applied to `x`; returns its output.
     mutating func export(_ layer: any Layer, prefix: String, _ x: ONNXValue) throws(ONNXExportError) -> ONNXValue {
+        if let validating = layer as? any InputShapeValidating { try checkInput(of: validating, prefix, x) }
         switch layer {
         case let sequential as Sequential:
             var value = x
@@ -19,19 +20,14 @@ struct ONNXNetworkExporter {
             }
             return value
         case let dense as Dense:
-            try checkInput(of: dense, prefix, x)
             return try exportDense(dense, prefix: prefix, x)
         case let conv as Conv2D:
-            try checkInput(of: conv, prefix, x)
             return try exportConv2D(conv, prefix: prefix, x)
         case let conv as ConvTranspose2D:
-            try checkInput(of: conv, prefix, x)
             return try exportConvTranspose2D(conv, prefix: prefix, x)
         case let norm as BatchNorm:
-            try checkInput(of: norm, prefix, x)
             return try exportBatchNorm(norm, prefix: prefix, x)
         case let normalized as any SpectrallyNormalizedLayer:
-            try checkInput(of: normalized, prefix, x)
             return try exportSpectrallyNormalized(normalized, prefix: prefix, x)
         case let leaky as LeakyReLU:
             return elementwise("LeakyRelu", prefix, x, [("alpha", .float(leaky.alpha))])
@@ -42,25 +38,20 @@ struct ONNXNetworkExporter {
         case is Sigmoid:
             return elementwise("Sigmoid", prefix, x)
         case let reshape as Reshape:
-            try checkInput(of: reshape, prefix, x)
             let shape = builder.int64Constant(nodeName(prefix, "shape"), [0] + Array(reshape.itemShape))
             return ONNXValue(name: builder.node("Reshape", nodeName(prefix, "Reshape"), [x.name, shape]),
                              sampleShape: Array(reshape.itemShape))
-        case let flatten as Flatten:
-            try checkInput(of: flatten, prefix, x)
+        case is Flatten:
             return self.flatten(x, prefix)
         case is Dropout:
             return x  // the identity in inference mode
         case let embedding as Embedding:
-            try checkInput(of: embedding, prefix, x)
             return try exportEmbedding(embedding, prefix: prefix, x)
         case let concatenate as ConcatenateClassEmbedding:
             return try exportConcatenation(concatenate, prefix: prefix, x)
         case let projection as ClassProjectionOutput:
-            try checkInput(of: projection, prefix, x)
             return try exportProjection(projection, prefix: prefix, x)
         case let minibatch as MinibatchStdDev:
-            try checkInput(of: minibatch, prefix, x)
             return exportMinibatchStdDev(minibatch, prefix: prefix, x)
         default:
             throw .unsupportedLayer(path: Self.path(prefix), type: Self.typeName(layer))
@@ -74,11 +65,9 @@ struct ONNXNetworkExporter {
     mutating func exportDense(_ dense: Dense, prefix: String, _ x: ONNXValue,
                          weight: (name: String, value: Tensor)? = nil) throws(ONNXExportError) -> ONNXValue {
         let input = x.sampleShape.count == 1 ? x : flatten(x, prefix)
-        var inputs = [input.name, try parameter(weight?.value ?? dense.weight.value, weight?.name ?? prefix + "weight",
-                                                of: dense, shape: [dense.outFeatures, dense.inFeatures])]
-        if let bias = dense.bias {
-            inputs.append(try parameter(bias.value, prefix + "bias", of: dense, shape: [dense.outFeatures]))
-        }
+        let inputs = try weightedInputs(input.name, of: dense, weight: weight ?? (prefix + "weight", dense.weight.value),
+                                        shape: [dense.outFeatures, dense.inFeatures], bias: dense.bias,
+                                        outputs: dense.outFeatures, prefix: prefix)
         let y = builder.node("Gemm", nodeName(prefix, "Gemm"), inputs, [("transB", .int(1))])
         return ONNXValue(name: y, sampleShape: [dense.outFeatures])
     }
@@ -86,33 +75,25 @@ struct ONNXNetworkExporter {
     /// Conv with explicit kernel, strides, symmetric pads and dilation 1 (PyTorch's rule, as Conv2D's).
     mutating func exportConv2D(_ conv: Conv2D, prefix: String, _ x: ONNXValue,
                          weight: (name: String, value: Tensor)? = nil) throws(ONNXExportError) -> ONNXValue {
-        let (k, s, p) = (conv.kernelSize, conv.stride, conv.padding)
-        var inputs = [x.name, try parameter(weight?.value ?? conv.weight.value, weight?.name ?? prefix + "weight",
-                                            of: conv, shape: [conv.outChannels, conv.inChannels, k.height, k.width])]
-        if let bias = conv.bias {
-            inputs.append(try parameter(bias.value, prefix + "bias", of: conv, shape: [conv.outChannels]))
-        }
-        let y = builder.node("Conv", nodeName(prefix, "Conv"), inputs, [
-            ("kernel_shape", .ints([k.height, k.width])), ("strides", .ints([s.height, s.width])),
-            ("pads", .ints([p.height, p.width, p.height, p.width])), ("dilations", .ints([1, 1])), ("group", .int(1)),
-        ])
+        let k = conv.kernelSize
+        let inputs = try weightedInputs(x.name, of: conv, weight: weight ?? (prefix + "weight", conv.weight.value),
+                                        shape: [conv.outChannels, conv.inChannels, k.height, k.width], bias: conv.bias,
+                                        outputs: conv.outChannels, prefix: prefix)
+        let y = builder.node("Conv", nodeName(prefix, "Conv"), inputs,
+                             convolutionAttributes(kernel: k, stride: conv.stride, padding: conv.padding))
         return ONNXValue(name: y, sampleShape: Array(conv.outputShape(for: TensorShape([1] + x.sampleShape)).dropFirst()))
     }
 
     /// ConvTranspose: ONNX's weight layout `[in, out, kH, kW]` is GANKit's; pads and output padding as PyTorch's.
     mutating func exportConvTranspose2D(_ conv: ConvTranspose2D, prefix: String, _ x: ONNXValue,
                          weight: (name: String, value: Tensor)? = nil) throws(ONNXExportError) -> ONNXValue {
-        let (k, s, p, o) = (conv.kernelSize, conv.stride, conv.padding, conv.outputPadding)
-        var inputs = [x.name, try parameter(weight?.value ?? conv.weight.value, weight?.name ?? prefix + "weight",
-                                            of: conv, shape: [conv.inChannels, conv.outChannels, k.height, k.width])]
-        if let bias = conv.bias {
-            inputs.append(try parameter(bias.value, prefix + "bias", of: conv, shape: [conv.outChannels]))
-        }
-        let y = builder.node("ConvTranspose", nodeName(prefix, "ConvTranspose"), inputs, [
-            ("kernel_shape", .ints([k.height, k.width])), ("strides", .ints([s.height, s.width])),
-            ("pads", .ints([p.height, p.width, p.height, p.width])), ("output_padding", .ints([o.height, o.width])),
-            ("dilations", .ints([1, 1])), ("group", .int(1)),
-        ])
+        let (k, o) = (conv.kernelSize, conv.outputPadding)
+        let inputs = try weightedInputs(x.name, of: conv, weight: weight ?? (prefix + "weight", conv.weight.value),
+                                        shape: [conv.inChannels, conv.outChannels, k.height, k.width], bias: conv.bias,
+                                        outputs: conv.outChannels, prefix: prefix)
+        let y = builder.node("ConvTranspose", nodeName(prefix, "ConvTranspose"), inputs,
+                             convolutionAttributes(kernel: k, stride: conv.stride, padding: conv.padding)
+                                 + [("output_padding", .ints([o.height, o.width]))])
         return ONNXValue(name: y, sampleShape: Array(conv.outputShape(for: TensorShape([1] + x.sampleShape)).dropFirst()))
     }
 
@@ -151,6 +132,23 @@ struct ONNXNetworkExporter {
     }
 
     // MARK: - Helpers
+
+    /// `x`, the weight (the layer's own or a replacement such as `W / σ`) and the bias `[outputs]`,
+    /// if any, as a node's inputs.
+    private mutating func weightedInputs(_ x: String, of layer: any Layer, weight: (name: String, value: Tensor),
+                                         shape: [Int], bias: Parameter?, outputs: Int,
+                                         prefix: String) throws(ONNXExportError) -> [String] {
+        var inputs = [x, try parameter(weight.value, weight.name, of: layer, shape: shape)]
+        if let bias { inputs.append(try parameter(bias.value, prefix + "bias", of: layer, shape: [outputs])) }
+        return inputs
+    }
+
+    /// Kernel, strides, symmetric pads, dilation 1 and one group: Conv2D's and ConvTranspose2D's rule (PyTorch's).
+    private func convolutionAttributes(kernel k: (height: Int, width: Int), stride s: (height: Int, width: Int),
+                                       padding p: (height: Int, width: Int)) -> [(name: String, value: ONNXAttribute)] {
+        [("kernel_shape", .ints([k.height, k.width])), ("strides", .ints([s.height, s.width])),
+         ("pads", .ints([p.height, p.width, p.height, p.width])), ("dilations", .ints([1, 1])), ("group", .int(1))]
+    }
 
     /// One elementwise operator; the shape is kept.
     mutating func elementwise(_ opType: String, _ prefix: String, _ x: ONNXValue,
