@@ -48,7 +48,8 @@ done
 echo "interop: damaged generator files get a one-line error"
 "$py" Scripts/check-generator-files.py damage "$out/dcgan/generator.safetensors" "$out/damaged"
 for name in truncated header-length dtype shape unknown-layer; do
-    if "$bin/gan-sample" --generator "$out/damaged/$name.safetensors" >/dev/null 2>"$out/stderr"; then
+    if "$bin/gan-sample" --generator "$out/damaged/$name.safetensors" --out "$out/damaged/$name.png" \
+        >/dev/null 2>"$out/stderr"; then
         echo "CI: gan-sample accepted the damaged $name.safetensors"; exit 1
     fi
     [ "$(wc -l < "$out/stderr")" -eq 1 ] || { cat "$out/stderr"; echo "CI: $name: expected one line"; exit 1; }
