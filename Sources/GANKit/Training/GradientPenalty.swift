@@ -21,12 +21,16 @@
 /// (custom layers included), costs three extra forward/backward passes of the
 /// discriminator per update, and is exact up to rounding wherever D is
 /// piecewise linear in its input between the two points (ReLU/LeakyReLU
-/// networks); for smooth activations the error is O(δ²). `δ` is chosen so the
-/// perturbation has root-mean-square size ``finiteDifferenceStep`` per sample.
-/// Dropout masks and BatchNorm running statistics are the same in all passes
-/// (restored between them), and with BatchNorm in the critic the batch is
-/// perturbed as a whole, so the result is the derivative of the batch's
-/// function, as double backpropagation would give. The tests compare it with
+/// networks); for smooth activations the error is O(δ²). When every layer of
+/// the discriminator treats samples independently (no BatchNorm), each sample
+/// gets its own `δ`, so that its perturbation has size ``finiteDifferenceStep``:
+/// a sample's contribution then depends on that sample alone, and a batch split
+/// over the ranks of a data-parallel job gets the gradient one process gets for
+/// the whole batch. With BatchNorm in the critic the batch is perturbed as a whole
+/// (one `δ`, giving the perturbation root-mean-square size ``finiteDifferenceStep``
+/// per sample), so the result is the derivative of the batch's function, as
+/// double backpropagation would give. Dropout masks and BatchNorm running
+/// statistics are the same in all passes (restored between them). The tests compare it with
 /// the closed-form gradient of small networks (see `Docs/WGAN-GP.md` for the
 /// measured accuracy).
 public struct GradientPenalty: Sendable, Equatable {
@@ -88,6 +92,8 @@ struct GradientPenaltyScratch {
     var direction = TensorBuffer()
     var perturbed = TensorBuffer()
     var outputWeights = TensorBuffer()
+    /// Each sample's `δ` (samples treated independently).
+    var sampleSteps = TensorBuffer()
     /// The value of the last penalty computed.
     var lastValue: Float = 0
 }
@@ -120,6 +126,8 @@ extension GradientPenalty {
 
         // Penalty value, and u = dPenalty/d(input gradient), whose direction the central difference follows.
         var total = 0.0, directionNormSquared = 0.0
+        let step = Double(finiteDifferenceStep)
+        let perSample = discriminator.treatsSamplesIndependently
         let direction = scratch.direction.fill(shape: points.shape) { u in
             inputGradient.withUnsafeBufferPointer { g in
                 for n in 0..<batch {
@@ -134,6 +142,16 @@ extension GradientPenalty {
                 }
             }
         }
+        // δₙ·‖uₙ‖ = step (0 for a sample whose uₙ is 0: it contributes nothing).
+        let sampleSteps = scratch.sampleSteps.fill(shape: [batch]) { steps in
+            direction.withUnsafeBufferPointer { u in
+                for n in 0..<batch {
+                    var squaredNorm = 0.0
+                    for j in (n * row)..<((n + 1) * row) { squaredNorm += Double(u[j]) * Double(u[j]) }
+                    steps[n] = perSample && squaredNorm > 0 ? Float(step / squaredNorm.squareRoot()) : 0
+                }
+            }
+        }
         defer {
             before.restoreBuffers()
             afterOneForward.restoreGenerators()
@@ -141,20 +159,34 @@ extension GradientPenalty {
         let value = Float(total / Double(batch))
         guard directionNormSquared > 0 else { return value }
 
-        // ∇θ(uᵀ∇ₓD) ≈ [∇θD(x + δu) − ∇θD(x − δu)] / 2δ, with δ·‖u‖ = step·√N.
-        let delta = Double(finiteDifferenceStep) * Double(batch).squareRoot() / directionNormSquared.squareRoot()
-        for sign in [1.0, -1.0] {
+        // ∇θ(uᵀ∇ₓD) ≈ [∇θD(x + δu) − ∇θD(x − δu)] / 2δ, with δₙ·‖uₙ‖ = step for each sample,
+        // or one δ with δ·‖u‖ = step·√N for a batch that BatchNorm couples.
+        let batchDelta = Float(step * Double(batch).squareRoot() / directionNormSquared.squareRoot())
+        for sign: Float in [1, -1] {
             before.restore()
-            let shift = Float(sign * delta)
             let perturbed = scratch.perturbed.fill(shape: points.shape) { x in
                 points.withUnsafeBufferPointer { p in
                     direction.withUnsafeBufferPointer { u in
-                        for i in 0..<x.count { x[i] = p[i] + shift * u[i] }
+                        sampleSteps.withUnsafeBufferPointer { steps in
+                            for n in 0..<batch {
+                                let shift = sign * (perSample ? steps[n] : batchDelta)
+                                for i in (n * row)..<((n + 1) * row) { x[i] = p[i] + shift * u[i] }
+                            }
+                        }
                     }
                 }
             }
             let output = discriminator.forward(perturbed)
-            let weights = scratch.outputWeights.fill(shape: output.shape) { $0.update(repeating: Float(sign / (2 * delta))) }
+            let weights = scratch.outputWeights.fill(shape: output.shape) { weights in
+                sampleSteps.withUnsafeBufferPointer { steps in
+                    let perOutput = weights.count / batch
+                    for n in 0..<batch {
+                        let delta = perSample ? steps[n] : batchDelta
+                        let weight = delta > 0 ? sign / (2 * delta) : 0
+                        for i in (n * perOutput)..<((n + 1) * perOutput) { weights[i] = weight }
+                    }
+                }
+            }
             discriminator.backwardParametersOnly(weights)
         }
         return value
