@@ -180,8 +180,10 @@ public struct CommandLineInterface: Sendable {
         }
     }
 
-    /// Prints `program: error: message` to standard error and exits with status 1.
+    /// Prints `program: error: message` to standard error and exits with status 1; in a
+    /// data-parallel job (``joinLaunchedJob(_:globalBatch:)``), ends every process of it.
     public func fail(_ message: String) -> Never {
+        jobEndedByFailure.value?.abort(reason: "\(program): error: \(message)")
         FileHandle.standardError.write(Data("\(program): error: \(message)\n".utf8))
         exit(1)
     }

@@ -51,7 +51,8 @@ func short(_ value: Double) -> String { String(format: "%g", value) }
 public func runOptions(epochs: Int, output: String, data: String? = bundledMNISTDirectory) -> [Option] { [
     Option("--epochs", "N", kind: .integerIn(1...1_000_000), default: String(epochs),
            help: "total epochs to train (a resumed run continues up to this number)"),
-    Option("--batch-size", "N", kind: .integerIn(1...65_536), default: "64", help: "images per mini-batch"),
+    Option("--batch-size", "N", kind: .integerIn(1...65_536), default: "64",
+           help: "images per mini-batch (under mpirun: the global batch, split evenly over the processes)"),
     Option("--latent-dim", "N", kind: .integerIn(1...65_536), default: "100", help: "length of the noise vector z"),
     Option("--seed", "N", kind: .seed, default: "42", help: "seed for weights, noise and shuffling"),
     Option("--data", "DIR", kind: .existingDirectory, default: data,

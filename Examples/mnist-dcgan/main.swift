@@ -9,6 +9,7 @@
 //
 // Run:      swift run -c release mnist-dcgan            (--help lists every flag)
 //           swift run -c release mnist-dcgan --resume dcgan-output/checkpoint.gankit --epochs 12
+//           mpirun -np 2 .build/release/mnist-dcgan   (data-parallel: Docs/Distributed.md)
 // Output:   dcgan-output/samples/epoch-NNN.png   the same 64 noise vectors after every epoch
 //           dcgan-output/samples.png, losses.png, history.csv (one row per step),
 //           checkpoint.gankit (every epoch and 500 steps), samples.idx (--export-samples N),
@@ -32,8 +33,9 @@ let interface = CommandLineInterface(
 let arguments = interface.parseOrExit()
 
 interface.exitOnError {
-    print("GANKit backend: \(GANKit.backend)")
     let seed = arguments.seed("--seed"), batchSize = arguments.integer("--batch-size"), epochs = arguments.integer("--epochs")
+    let group = joinLaunchedJob(interface, globalBatch: batchSize)  // data-parallel under mpirun: Docs/Distributed.md
+    print("GANKit backend: \(GANKit.backend)")
     let out = arguments.url("--out")!
 
     // Data: MNIST's training images, [N, 1, 28, 28] in [-1, 1].
@@ -95,7 +97,8 @@ interface.exitOnError {
     trainer.gradientClipNorm = arguments.optionalNumber("--clip-grad-norm").map { Float($0) }
     let emaDecay = arguments.optionalNumber("--ema-decay") ?? recipe.emaDecay
     if emaDecay > 0 { trainer.generatorAverage = ExponentialMovingAverage(parameters: generator.parameters, decay: Float(emaDecay)) }
-    if let checkpoint = arguments.url("--resume") { try resume(trainer, from: checkpoint, interface: interface) }
+    if let checkpoint = arguments.url("--resume"), group?.isLeader ?? true { try resume(trainer, from: checkpoint, interface: interface) }
+    if let group { trainer.distribute(over: group) }  // rank 0's state goes to every process when training starts
     print(trainer)
 
     // Run components: progress line, grids, history and plots, checkpoints, metrics, TensorBoard, Ctrl-C.
@@ -123,14 +126,14 @@ interface.exitOnError {
     // Train: shuffled batches, a new order every epoch.
     let start = Date()
     try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
-        BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+        BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch, shard: trainer.batchShard)
     }
     if interrupts.isRequested { exit(interrupts.exitStatus) }
     print(String(format: "done in %.1f s; outputs in %@", Date().timeIntervalSince(start), out.path))
 
     // Samples for gan-eval: from their own noise, in inference mode, with the averaged weights.
     let exportCount = arguments.integer("--export-samples")
-    if exportCount > 0 {
+    if exportCount > 0 && trainer.isLeader {
         try exportIDX(trainer.generateSamples(count: exportCount, seed: seed ^ 0x5A3B1E).images, to: out.appendingPathComponent("samples.idx"))
         print("wrote \(exportCount) samples to \(out.appendingPathComponent("samples.idx").path)")
     }

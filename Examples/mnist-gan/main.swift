@@ -1,19 +1,19 @@
 // mnist-gan: the fully connected GAN of the PyTorch and Keras tutorials, on MNIST; batch 64, 30 epochs.
-// `--preset small` (default): G 100-256-512-784 and D 784-512-256-1 with LeakyReLU(0.2), tanh
-// output, data in [-1, 1], BCE on D's logits (`--loss ns`); `--preset keras`: the same with G
-// 100-256-512-1024-784, Dropout(0.4) in D, Glorot-uniform weights. Both train with the default
-// `--recipe improved`: Adam(6e-4, β1 0.5, β2 0.999) for both networks, an R1 penalty (γ 1) on D,
-// samples from an EMA (0.999) of G's weights, real label 0.9 (measured best in Docs/Evaluation.md);
-// `--recipe tutorial` is the plain tutorial setup: Adam(2e-4, β1 0.5), no penalty, no EMA, label 1.
-// `--preset minimal`: the minimal Keras GAN, G 100-128-784 (ReLU, sigmoid output) and D 784-128-1
-// (ReLU, sigmoid output), Glorot-uniform, data in [0, 1], BCE on D's probabilities clamped to
-// [1e-7, 1 − 1e-7] like Keras (`--loss ns`; only ns and minimax take probabilities), grids and
-// samples.idx written from [0, 1]; its default is `--recipe minimal`: Keras' Adam(1e-3, β1 0.9,
-// β2 0.999; ε stays 1e-8), no penalty, no EMA, real label 1. Flags override any recipe value.
+// `--preset small` (default): G 100-256-512-784 and D 784-512-256-1 with LeakyReLU(0.2), tanh output,
+// data in [-1, 1], BCE on D's logits (`--loss ns`); `--preset keras`: the same with G 100-256-512-1024-784,
+// Dropout(0.4) in D, Glorot-uniform weights. Both train with the default `--recipe improved`: Adam(6e-4,
+// β1 0.5, β2 0.999) for both networks, an R1 penalty (γ 1) on D, samples from an EMA (0.999) of G's
+// weights, real label 0.9 (measured best in Docs/Evaluation.md); `--recipe tutorial` is the plain
+// tutorial setup: Adam(2e-4, β1 0.5), no penalty, no EMA, label 1. `--preset minimal`: the minimal Keras
+// GAN, G 100-128-784 and D 784-128-1 (ReLU, sigmoid outputs), Glorot-uniform, data in [0, 1], BCE on D's
+// probabilities clamped to [1e-7, 1 − 1e-7] like Keras (`--loss ns` or minimax), grids and samples.idx
+// from [0, 1]; its default `--recipe minimal` is Keras' Adam(1e-3, β1 0.9, β2 0.999; ε 1e-8), no
+// penalty, no EMA, real label 1. Flags override any recipe value.
 //
 // Run:      swift run -c release mnist-gan            (--help lists every flag)
 //           swift run -c release mnist-gan --preset minimal --epochs 50 --out minimal-output
 //           swift run -c release mnist-gan --resume gan-output/checkpoint.gankit --epochs 40
+//           mpirun -np 2 .build/release/mnist-gan   (data-parallel: Docs/Distributed.md)
 // Output:   gan-output/samples/epoch-NNN.png   the same 64 noise vectors after every epoch
 //           gan-output/samples.png, losses.png, history.csv (one row per step),
 //           checkpoint.gankit (every epoch and 500 steps), samples.idx (--export-samples N),
@@ -41,8 +41,9 @@ let interface = CommandLineInterface(
 let arguments = interface.parseOrExit()
 
 interface.exitOnError {
-    print("GANKit backend: \(GANKit.backend)")
     let seed = arguments.seed("--seed"), batchSize = arguments.integer("--batch-size"), epochs = arguments.integer("--epochs")
+    let group = joinLaunchedJob(interface, globalBatch: batchSize)  // data-parallel under mpirun: Docs/Distributed.md
+    print("GANKit backend: \(GANKit.backend)")
     let out = arguments.url("--out")!, preset = arguments.string("--preset")!, loss = arguments.string("--loss")!
     if presets[preset]!.discriminatorOutput == .probabilities && !["ns", "minimax"].contains(loss) {
         interface.fail("--preset \(preset) ends D in a sigmoid; its probabilities suit --loss ns or minimax, not \(loss)")
@@ -105,7 +106,8 @@ interface.exitOnError {
     trainer.gradientClipNorm = arguments.optionalNumber("--clip-grad-norm").map { Float($0) }
     let emaDecay = arguments.optionalNumber("--ema-decay") ?? recipe.emaDecay
     if emaDecay > 0 { trainer.generatorAverage = ExponentialMovingAverage(parameters: generator.parameters, decay: Float(emaDecay)) }
-    if let checkpoint = arguments.url("--resume") { try resume(trainer, from: checkpoint, interface: interface) }
+    if let checkpoint = arguments.url("--resume"), group?.isLeader ?? true { try resume(trainer, from: checkpoint, interface: interface) }
+    if let group { trainer.distribute(over: group) }  // rank 0's state goes to every process when training starts
     print(trainer)
 
     // Run components: progress line, grids, history and plots, checkpoints, metrics, TensorBoard, Ctrl-C.
@@ -134,14 +136,14 @@ interface.exitOnError {
     // Train: shuffled batches, a new order every epoch.
     let start = Date()
     try trainer.train(epochs: epochs, batchesPerEpoch: batchesPerEpoch) { epoch in
-        BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch)
+        BatchSequence(images, batchSize: batchSize, seed: seed, epoch: epoch, shard: trainer.batchShard)
     }
     if interrupts.isRequested { exit(interrupts.exitStatus) }
     print(String(format: "done in %.1f s; outputs in %@", Date().timeIntervalSince(start), out.path))
 
     // Samples for gan-eval: from their own noise, in inference mode, with the averaged weights.
     let exportCount = arguments.integer("--export-samples")
-    if exportCount > 0 {
+    if exportCount > 0 && trainer.isLeader {
         try exportIDX(trainer.generateSamples(count: exportCount, seed: seed ^ 0x5A3B1E).images, pixelRange: pixelRange,
                       to: out.appendingPathComponent("samples.idx"))
         print("wrote \(exportCount) samples to \(out.appendingPathComponent("samples.idx").path)")

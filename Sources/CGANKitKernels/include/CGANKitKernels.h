@@ -152,6 +152,10 @@ void gk_sgemm_unpacked(size_t rows, size_t columns, size_t depth, float alpha, c
 /// target[columns × rows] = sourceᵀ for source rows × columns with row stride ldSource.
 void gk_transpose(size_t rows, size_t columns, const float *source, size_t ldSource, float *target);
 
+/// The number of CPUs in this process's affinity mask (Linux), or 0 when unknown
+/// (other systems, or the call failed).
+long gk_affinity_cpu_count(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,7 +2,9 @@ import CGANKitKernels
 import Foundation
 
 /// How many threads GANKit's own kernels (and the BLAS library, when it allows
-/// it) may use. Defaults to the number of active cores; `GANKIT_THREADS`
+/// it) may use. Defaults to the cores this process may run on (its affinity
+/// mask), shared among the processes an MPI launcher started on this machine;
+/// `GANKIT_THREADS`
 /// overrides it at start-up, and a value that is not a whole number ≥ 1
 /// ends the process with a one-line message (exit status 1).
 ///
@@ -68,7 +70,19 @@ public enum Parallelism {
         } catch {
             exitForBadEnvironment(error)
         }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return defaultThreadCount(cores: ProcessInfo.processInfo.activeProcessorCount,
+                                  allowedCores: Int(gk_affinity_cpu_count()),
+                                  processesOnThisMachine: LauncherEnvironment.processesOnThisMachine ?? 1)
+    }
+
+    /// The cores this process may use: those of its affinity mask when it is
+    /// narrower than the machine (`mpirun` bound it to a core or a socket, or
+    /// `taskset` or a container did), else the machine's cores shared among the
+    /// processes an MPI launcher started on it (`mpirun --bind-to none -np 2`
+    /// on 2 cores: 1 thread each, not 2 threads each on 2 cores).
+    static func defaultThreadCount(cores: Int, allowedCores: Int, processesOnThisMachine: Int) -> Int {
+        if allowedCores > 0 && allowedCores < cores { return allowedCores }
+        return max(1, cores / max(1, processesOnThisMachine))
     }
 }
 

@@ -19,6 +19,12 @@ extension SeededGenerator {
         }
         self = end
     }
+
+    /// Moves the generator past `count` standard normal samples without computing
+    /// them: where `count` calls of ``nextNormal()`` would leave it (two raw draws each).
+    mutating func skipNormals(_ count: Int) {
+        for _ in 0..<2 * max(count, 0) { _ = next() }
+    }
 }
 
 /// Fills a range of samples of ``SeededGenerator/fillNormal(_:)`` from a copy of the generator.
@@ -33,7 +39,7 @@ private struct NormalFillKernel: ParallelKernel {
 
     func run(_ range: Range<Int>) {
         var rng = start
-        for _ in 0..<2 * range.lowerBound { _ = rng.next() }  // nextNormal draws two words
+        rng.skipNormals(range.lowerBound)
         for index in range { values.pointer[index] = rng.nextNormal() }
         if range.upperBound == count { end.pointer.pointee = rng }
     }

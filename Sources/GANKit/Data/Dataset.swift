@@ -13,6 +13,14 @@
 /// }
 /// ```
 ///
+/// In data-parallel training every rank passes its ``BatchShard`` (`group.shard`):
+/// all ranks draw the same order (same seed and epoch), `batchSize` is the global
+/// batch, and each rank gets its own contiguous part of every global batch, so the
+/// ranks together see exactly the batches one process would:
+/// ```swift
+/// BatchSequence(images, batchSize: 64, seed: 42, epoch: epoch, shard: group.shard)   // [32, 1, 28, 28] on each of 2 ranks
+/// ```
+///
 /// Memory: without shuffling, batches are slices that share the dataset's
 /// storage (no copy). With shuffling, rows are gathered into a buffer the
 /// iterator keeps and reuses when the caller has let go of the previous
@@ -34,8 +42,10 @@ public struct BatchSequence: Sequence, Sendable {
     public let batchSize: Int
     /// The policy for an incomplete final batch.
     public let lastBatch: LastBatchPolicy
-    /// The sample indices in the order this epoch visits them.
+    /// The sample indices in the order this epoch visits them (all ranks', when sharded).
     public let order: [Int]
+    /// The part of every batch this sequence yields (``BatchShard/whole`` unless data-parallel).
+    public let shard: BatchShard
 
     /// Creates the batches of one epoch.
     /// - Parameters:
@@ -45,14 +55,23 @@ public struct BatchSequence: Sequence, Sendable {
     ///   - seed: Seeds the shuffle.
     ///   - epoch: Selects a different, reproducible order for each epoch.
     ///   - lastBatch: `.drop` (default) or `.keep` an incomplete final batch.
-    /// - Precondition: `data` has rank ≥ 1 and `batchSize ≥ 1`.
+    ///   - shard: which part of every batch to yield: with `BatchShard(index: r, count: R)`,
+    ///     samples `r·batchSize/R ..< (r+1)·batchSize/R` of each global batch of `batchSize`.
+    ///     The samples after the last whole global batch are dropped, as one process drops them.
+    /// - Precondition: `data` has rank ≥ 1 and `batchSize ≥ 1`; when sharded, `batchSize` is
+    ///   a multiple of `shard.count` and `lastBatch` is `.drop` (every rank's part has the same size).
     public init(_ data: Tensor, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, epoch: Int = 0,
-                lastBatch: LastBatchPolicy = .drop) {
+                lastBatch: LastBatchPolicy = .drop, shard: BatchShard = .whole) {
         require(data.rank >= 1, "BatchSequence: the dataset needs a sample axis, got shape \(data.shape)")
         require(batchSize >= 1, "BatchSequence: batchSize must be at least 1, got \(batchSize)")
+        require(batchSize % shard.count == 0, "BatchSequence: the global batch of \(batchSize) does not split "
+                    + "into \(shard.count) equal parts; use a multiple of \(shard.count)")
+        require(shard.count == 1 || lastBatch == .drop,
+                "BatchSequence: a sharded sequence drops the incomplete last batch (lastBatch: .drop)")
         self.data = data
         self.batchSize = batchSize
         self.lastBatch = lastBatch
+        self.shard = shard
         let count = data.shape[0]
         if shuffle {
             // Each epoch gets its own stream: the seed mixed with the epoch number.
@@ -72,11 +91,12 @@ public struct BatchSequence: Sequence, Sendable {
         return lastBatch == .drop ? count / batchSize : (count + batchSize - 1) / batchSize
     }
 
-    /// The sample indices of batch `index` (e.g. to pick the matching labels).
+    /// The sample indices of batch `index` (this shard's part of it; e.g. to pick the matching labels).
     /// - Precondition: `0 <= index < batchCount`.
     public func indices(ofBatch index: Int) -> ArraySlice<Int> {
         require(index >= 0 && index < batchCount, "BatchSequence: batch \(index) out of range 0..<\(batchCount)")
-        return order[(index * batchSize)..<Swift.min((index + 1) * batchSize, order.count)]
+        let part = batchSize / shard.count, start = index * batchSize + shard.index * part
+        return order[start..<Swift.min(start + part, order.count)]
     }
 
     /// The number of batches, as a hint for `Array(sequence)`.

@@ -60,6 +60,9 @@ public final class InterruptHandler: TrainingComponent, @unchecked Sendable {
     /// The exit status a shell reports for the signal received: 130 for SIGINT, 143 for SIGTERM.
     public var exitStatus: Int32 { lock.withLock { 128 + (received ?? SIGINT) } }
 
+    /// True: in a data-parallel job a signal to any rank stops every rank at the same step.
+    public var runsOnEveryRank: Bool { true }
+
     /// Stops training after this step when a signal has arrived.
     public func batchDidEnd(_ report: BatchReport, trainer: Trainer) -> TrainingDecision {
         isRequested ? .stop : .continue
@@ -67,8 +70,9 @@ public final class InterruptHandler: TrainingComponent, @unchecked Sendable {
 
     /// After a signal: saves the checkpoint and prints, on standard error, where the
     /// run stopped and the command that continues it (this command line with `--resume FILE`).
+    /// Rank 0 only, in a data-parallel job.
     public func trainingDidEnd(_ trainer: Trainer, outcome: TrainingOutcome) throws {
-        guard isRequested, case .stopped = outcome else { return }
+        guard isRequested, case .stopped = outcome, trainer.isLeader else { return }
         var text = "interrupted at epoch \(trainer.epoch + 1) step \(trainer.step) "
             + "(batch \(trainer.batchInEpoch) of the epoch done)"
         if let checkpoints {

@@ -37,6 +37,7 @@ public final class ProgressDisplay: TrainingComponent {
     /// Prints what the run will do: epochs, batches and where it starts.
     public func trainingWillStart(_ trainer: Trainer, plan: TrainingPlan) {
         totalEpochs = plan.epochs
+        lastStatistics = (trainer.dataParallelStatistics ?? DataParallelStatistics(), trainer.step)
         let start = trainer.step > 0 ? ", continuing at epoch \(trainer.epoch + 1) batch \(trainer.batchInEpoch + 1)" : ""
         print("training \(plan.epochs) epochs of \(plan.batchesPerEpoch) batches\(start)")
         fflush(nil)
@@ -48,10 +49,32 @@ public final class ProgressDisplay: TrainingComponent {
         return .continue
     }
 
-    /// Prints the epoch's summary (see ``finishEpoch(_:)``).
+    /// Prints the epoch's summary (see ``finishEpoch(_:)``); for a data-parallel trainer,
+    /// also the time its steps spent averaging gradients.
     public func epochDidEnd(_ report: EpochReport, trainer: Trainer) -> TrainingDecision {
         finishEpoch(report)
+        if let statistics = trainer.dataParallelStatistics, let group = trainer.processGroup {
+            print(Self.averagingSummary(statistics, since: lastStatistics, step: trainer.step, epochSeconds: report.seconds,
+                                        ranks: group.size))
+            lastStatistics = (statistics, trainer.step)
+        }
         return .continue
+    }
+
+    /// Where the last summary's statistics stood, and at which step.
+    private var lastStatistics = (statistics: DataParallelStatistics(), step: 0)
+
+    /// `  2 processes: averaging gradients 1.9 ms per step (collective 1.7 ms, copies 0.2 ms), 12 % of the epoch`.
+    static func averagingSummary(_ statistics: DataParallelStatistics, since previous: (statistics: DataParallelStatistics, step: Int),
+                                 step: Int, epochSeconds: Double, ranks: Int) -> String {
+        let steps = Double(max(step - previous.step, 1))
+        let collective = statistics.collectiveSeconds - previous.statistics.collectiveSeconds
+        let copies = statistics.copySeconds - previous.statistics.copySeconds
+        let values = Double(statistics.values - previous.statistics.values) / steps
+        return String(format: "  %d processes: averaging %.2f M gradient values per step took %.2f ms per step "
+                          + "(collective %.2f ms, copies %.2f ms), %.1f %% of the epoch", ranks, values / 1e6,
+                      (collective + copies) / steps * 1e3, collective / steps * 1e3, copies / steps * 1e3,
+                      (collective + copies) / max(epochSeconds, 1e-9) * 100)
     }
 
     /// Shows a step's statistics (throttled to 10 redraws a second on a terminal).

@@ -10,12 +10,16 @@ public enum TrainingError: Error, CustomStringConvertible {
     /// A run component (``TrainingComponent``) threw, e.g. a checkpoint could not be written;
     /// `component` is its type name.
     case componentFailed(component: String, error: any Error)
+    /// A member of the data-parallel group (``Trainer/distribute(over:)``) ended the job,
+    /// or this rank could not take rank 0's state.
+    case processGroupFailed(ProcessGroupFailure)
 
     /// What went wrong, where, and what to try.
     public var description: String {
         switch self {
         case .diverged(let divergence): divergence.description
         case .componentFailed(let component, let error): "\(component): \(error)"
+        case .processGroupFailed(let failure): failure.description
         }
     }
 }

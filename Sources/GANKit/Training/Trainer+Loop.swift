@@ -17,7 +17,8 @@ extension Trainer {
     /// - Returns: the reports of the steps and epochs run by this call.
     /// - Throws: ``TrainingError/diverged(_:)`` naming the step, what was not finite and
     ///   the last finite losses (its ``TrainingDivergence/history`` holds the steps before);
-    ///   ``TrainingError/componentFailed(component:error:)`` when a run component threw.
+    ///   ``TrainingError/componentFailed(component:error:)`` when a run component threw;
+    ///   ``TrainingError/processGroupFailed(_:)`` when another rank of a data-parallel group ended the job.
     @discardableResult
     public func train<Batches: Sequence<Tensor>>(epochs: Int, batchesPerEpoch: Int,
                                                  batches: (_ epoch: Int) -> Batches) throws(TrainingError) -> History {
@@ -50,6 +51,7 @@ extension Trainer {
         var history = History()
         history.batches.reserveCapacity(max(epochs - epoch, 0) * batchesPerEpoch)  // recording a step allocates nothing
         do {
+            try synchronizeReplicas()
             let plan = TrainingPlan(epochs: epochs, batchesPerEpoch: batchesPerEpoch)
             try tellComponents { try $0.trainingWillStart(self, plan: plan) }
             let outcome = try runEpochLoop(epochs: epochs, batchesPerEpoch: batchesPerEpoch, history: &history, batches: batches)
@@ -57,7 +59,8 @@ extension Trainer {
         } catch {
             var outcome = TrainingOutcome.failed
             if case .diverged(let divergence) = error { outcome = .diverged(divergence) }
-            for component in components { try? component.trainingDidEnd(self, outcome: outcome) }
+            for component in components where runsHere(component) { try? component.trainingDidEnd(self, outcome: outcome) }
+            abortGroup(after: error)
             throw error
         }
         return history
@@ -73,7 +76,8 @@ extension Trainer {
             let alreadyDone = batchInEpoch
             for (index, batch) in batches(epoch).enumerated() where index >= alreadyDone {
                 let start = Date()
-                let result = trainStep(real: batch.images, labels: batch.labels)
+                var result = trainStep(real: batch.images, labels: batch.labels)
+                if let dataParallel { result = try dataParallel.averageAcrossRanks(result) }
                 if let divergence = divergence(after: (result.discriminatorLoss, result.generatorLoss),
                                                batch: index, history: history) {
                     throw .diverged(divergence)
@@ -89,7 +93,7 @@ extension Trainer {
                 gSum += Double(result.generatorLoss)
                 count += 1
                 let decision = onBatchEnd(report)
-                if try askComponents({ try $0.batchDidEnd(report, trainer: self) }) == .stop || decision == .stop {
+                if try agree(try askComponents({ try $0.batchDidEnd(report, trainer: self) }) == .stop || decision == .stop) {
                     return .stopped
                 }
             }
@@ -101,7 +105,7 @@ extension Trainer {
             batchInEpoch = 0
             history.epochs.append(report)
             let decision = onEpochEnd(report)
-            if try askComponents({ try $0.epochDidEnd(report, trainer: self) }) == .stop || decision == .stop {
+            if try agree(try askComponents({ try $0.epochDidEnd(report, trainer: self) }) == .stop || decision == .stop) {
                 return .stopped
             }
         }
@@ -111,13 +115,19 @@ extension Trainer {
     /// Runs `body` on every component in order, turning what one throws into
     /// ``TrainingError/componentFailed(component:error:)`` (the components after it are not called).
     private func tellComponents(_ body: (any TrainingComponent) throws -> Void) throws(TrainingError) {
-        for component in components {
+        for component in components where runsHere(component) {
             do {
                 try body(component)
             } catch {
                 throw .componentFailed(component: String(describing: type(of: component)), error: error)
             }
         }
+    }
+
+    /// Whether to stop: `stop` here, or on any rank of a data-parallel group (all ranks stop together).
+    private func agree(_ stop: Bool) throws(TrainingError) -> Bool {
+        guard let dataParallel else { return stop }
+        return try dataParallel.anyRank(stop)
     }
 
     /// ``tellComponents(_:)`` for a decision: `.stop` when any component returns it (all are still called).

@@ -13,8 +13,9 @@ import Foundation
 ///    The ``generatorAverage`` follows the new weights.
 ///
 /// Every update ends in the same place, ``applyGradients(of:)``: the network's
-/// gradients are complete there and not yet applied, ``onGradientsComputed`` sees
-/// them (e.g. to average them across processes), then clipping and the optimizer step run.
+/// gradients are complete there and not yet applied; a data-parallel trainer
+/// (``distribute(over:)``) averages them across its ranks, ``onGradientsComputed``
+/// sees them, then clipping and the optimizer step run.
 ///
 /// Callbacks are plain closures called synchronously on the training thread; reusable
 /// run components (progress, grids, checkpoints, …) attach with ``add(_:)``:
@@ -108,6 +109,8 @@ public final class Trainer {
 
     /// The class labels of the current step, handed to conditional networks.
     var labels: ClassLabelFeed
+    /// Averages gradients and agrees on decisions across the group of ``distribute(over:)``.
+    var dataParallel: DataParallelSynchronizer?
     /// Scratch of the gradient penalty.
     var penaltyScratch = GradientPenaltyScratch()
     /// BatchNorm statistics of the averaged generator, and the step they were computed at.
@@ -151,9 +154,16 @@ public final class Trainer {
     // MARK: - Steps
 
     /// Fresh noise `[batchSize, latentDimension]` from ``noiseGenerator`` (in a buffer the next call reuses).
+    ///
+    /// In a data-parallel trainer (``distribute(over:)``) `batchSize` is this rank's
+    /// part of the global batch, and the noise is that part of what one process would
+    /// draw for the whole global batch: every rank skips the other ranks' samples.
     public func makeNoise(batchSize: Int) -> Tensor {
         var rng = noiseGenerator
+        let shard = dataParallel?.group.shard ?? .whole, perSample = latentDimension
+        rng.skipNormals(shard.index * batchSize * perSample)
         let noise = noiseBuffer.fill(shape: [batchSize, latentDimension]) { rng.fillNormal($0) }
+        rng.skipNormals((shard.count - 1 - shard.index) * batchSize * perSample)
         noiseGenerator = rng
         return noise
     }
@@ -225,10 +235,11 @@ public final class Trainer {
         return loss.value
     }
 
-    /// The point where `network`'s gradients are complete: ``onGradientsComputed``,
-    /// then ``gradientClipNorm``, then the optimizer step.
+    /// The point where `network`'s gradients are complete: the average across ranks
+    /// (``distribute(over:)``), ``onGradientsComputed``, then ``gradientClipNorm``, then the optimizer step.
     private func applyGradients(of network: TrainedNetwork) {
         let optimizer = network == .generator ? generatorOptimizer : discriminatorOptimizer
+        dataParallel?.averageGradients(of: optimizer.parameters)
         onGradientsComputed(network, optimizer)
         if let gradientClipNorm { Self.clipGradientNorm(of: optimizer.parameters, to: gradientClipNorm) }
         optimizer.step()

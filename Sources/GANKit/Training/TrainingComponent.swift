@@ -28,6 +28,11 @@ public protocol TrainingComponent: AnyObject {
     func epochDidEnd(_ report: EpochReport, trainer: Trainer) throws -> TrainingDecision
     /// Called once when a `train` call ends, however it ends.
     func trainingDidEnd(_ trainer: Trainer, outcome: TrainingOutcome) throws
+    /// Whether a data-parallel trainer (``Trainer/distribute(over:)``) calls this component
+    /// on every rank rather than on rank 0 only (the default: false, so files are written
+    /// and progress is printed once). A component that runs everywhere must not write files
+    /// on other ranks (see ``Trainer/isLeader``).
+    var runsOnEveryRank: Bool { get }
 }
 
 extension TrainingComponent {
@@ -39,6 +44,8 @@ extension TrainingComponent {
     public func epochDidEnd(_ report: EpochReport, trainer: Trainer) throws -> TrainingDecision { .continue }
     /// Does nothing.
     public func trainingDidEnd(_ trainer: Trainer, outcome: TrainingOutcome) throws {}
+    /// False: rank 0 only.
+    public var runsOnEveryRank: Bool { false }
 }
 
 /// What a `train` call is about to do, for ``TrainingComponent/trainingWillStart(_:plan:)``.
