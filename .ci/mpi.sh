@@ -76,3 +76,9 @@ status=0
 [ "$status" -ne 0 ] && [ "$status" -ne 124 ] || { cat "$out/nodata.log"; echo "CI: status $status"; exit 1; }
 grep -a "GANKit rank 1 of 2: mnist-gan: error: .*none of these files exists" "$out/nodata.log" \
     || { cat "$out/nodata.log"; echo "CI: no message naming rank 1 and the missing files"; exit 1; }
+
+echo "a warm data-parallel step allocates nothing in GANKit (MPI's own allocations are counted apart)"
+swift build -c release --product gankit-bench 2>&1 | tail -1
+"${mpi[@]}" -np 2 "$bin/gankit-bench" --only mlp-small@64 --seconds 1 >"$out/bench.log" 2>&1 || { cat "$out/bench.log"; exit 1; }
+grep -a "heap allocations" "$out/bench.log"
+[ "$(grep -ac 'heap allocations per step: GANKit 0,' "$out/bench.log")" -eq 2 ] || { echo "CI: a rank's warm step allocated"; exit 1; }

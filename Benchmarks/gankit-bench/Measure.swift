@@ -63,10 +63,14 @@ struct RowResult: Codable {
 }
 
 /// Trains `workload` for at least `seconds` (and `minimumSteps` steps) after a
-/// warm-up, and measures it.
-func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowResult {
+/// warm-up, and measures it. Under `mpirun` (`group`), the trainer is data-parallel and
+/// each rank trains on its part of the global batch `workload.batch`.
+func measure(_ workload: Workload, seconds: Double, minimumSteps: Int, group: (any ProcessGroup)? = nil) -> RowResult {
     let trainer = makeTrainer(workload, seed: 7)
-    let real = makeRealBatch(workload.batch, of: workload.model, seed: 11)
+    // Allocations inside MPI's collectives are counted apart: GANKit's own must be 0.
+    let attributing = group.map { AllocationAttributingGroup(base: $0) }
+    if let attributing { trainer.distribute(over: attributing) }
+    let real = makeRealBatch(workload.batch / trainer.batchShard.count, of: workload.model, seed: 11)
     let flops = flopsPerStep(workload)
     // Warm-up: buffers, BLAS thread pools and caches settle.
     let warmup = workload.model.isConvolutional ? 3 : 20
@@ -74,18 +78,31 @@ func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowRes
 
     // Allocations per steady-state step.
     let allocationSteps = workload.model.isConvolutional ? 3 : 10
-    let allocationsBefore = gankit_allocation_count()
+    let allocationsBefore = gankit_allocation_count(), collectiveBefore = attributing?.allocationsInCollectives ?? 0
     for _ in 0..<allocationSteps { _ = trainer.trainStep(real: real) }
-    let allocations = Double(gankit_allocation_count() - allocationsBefore) / Double(allocationSteps)
-    let componentAllocations = allocationsThroughComponents(workload, warmup: warmup, steps: 2 * allocationSteps)
+    let inCollectives = Double((attributing?.allocationsInCollectives ?? 0) - collectiveBefore) / Double(allocationSteps)
+    let allocations = Double(gankit_allocation_count() - allocationsBefore) / Double(allocationSteps) - inCollectives
+    let componentAllocations = allocationsThroughComponents(workload, warmup: warmup, steps: 2 * allocationSteps, group: group)
+    let averagingBefore = trainer.dataParallelStatistics
 
     let wallStart = wallSeconds(), cpuStart = cpuSeconds()
     var steps = 0
+    var keepGoing: Float = 0  // ranks agree on when to stop: each steps in lockstep with the others
     repeat {
         _ = trainer.trainStep(real: real)
         steps += 1
-    } while steps < minimumSteps || wallSeconds() - wallStart < seconds
+        keepGoing = steps < minimumSteps || wallSeconds() - wallStart < seconds ? 1 : 0
+        if let group { withUnsafeMutablePointer(to: &keepGoing) { group.averageAcrossRanks(.init(start: $0, count: 1)) } }
+    } while keepGoing > 0
     let wall = wallSeconds() - wallStart, cpu = cpuSeconds() - cpuStart
+    if let before = averagingBefore, let after = trainer.dataParallelStatistics {
+        let collective = (after.collectiveSeconds - before.collectiveSeconds) / Double(steps) * 1e3
+        let copies = (after.copySeconds - before.copySeconds) / Double(steps) * 1e3
+        FileHandle.standardError.write(Data(String(format: "rank %d of %d: %.2f ms per step, of which averaging "
+            + "gradients %.2f ms (collective %.2f, copies %.2f); heap allocations per step: GANKit %.0f, "
+            + "inside the MPI library %.0f\n", trainer.batchShard.index, trainer.batchShard.count,
+            wall / Double(steps) * 1e3, collective + copies, collective, copies, allocations, inCollectives).utf8))
+    }
     return RowResult(row: workload.description, model: workload.model.rawValue, batch: workload.batch,
                      threads: Parallelism.threadCount, steps: steps,
                      stepsPerSecond: Double(steps) / wall, millisecondsPerStep: wall / Double(steps) * 1000,
@@ -100,23 +117,26 @@ func measure(_ workload: Workload, seconds: Double, minimumSteps: Int) -> RowRes
 /// examples train, with a `HistoryWriter` and a `TensorBoardLogger` (scalars and histograms
 /// every 10 steps, so the counted steps include logging ones) attached, counted over
 /// `steps` steps after `warmup` and two logging steps (which size the buffers).
-func allocationsThroughComponents(_ workload: Workload, warmup: Int, steps: Int) -> Double {
+func allocationsThroughComponents(_ workload: Workload, warmup: Int, steps: Int, group: (any ProcessGroup)?) -> Double {
     let trainer = makeTrainer(workload, seed: 7)
+    let attributing = group.map { AllocationAttributingGroup(base: $0) }
+    if let attributing { trainer.distribute(over: attributing) }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gankit-bench-\(getpid())")
     defer { try? FileManager.default.removeItem(at: folder) }
     trainer.add(HistoryWriter(directory: folder))
     trainer.add(TensorBoardLogger(directory: folder.appendingPathComponent("logs"), scalarInterval: 10, histogramInterval: 10))
     let first = 10 * (warmup / 10 + 2)  // after two logging steps of the warm-up
-    var before: Int64 = 0, after: Int64 = 0
+    var before: Int64 = 0, after: Int64 = 0  // GANKit's allocations: all, less those inside MPI's collectives
+    func count() -> Int64 { Int64(gankit_allocation_count()) - Int64(attributing?.allocationsInCollectives ?? 0) }
     trainer.onBatchEnd = { report in
-        if report.step == first { before = Int64(gankit_allocation_count()) }
-        if report.step == first + steps { after = Int64(gankit_allocation_count()) }
+        if report.step == first { before = count() }
+        if report.step == first + steps { after = count() }
         return .continue
     }
     do {
         let data = makeRealBatch(workload.batch * (first + steps), of: workload.model, seed: 11)
         try trainer.train(epochs: 1, batchesPerEpoch: first + steps) { epoch in
-            BatchSequence(data, batchSize: workload.batch, seed: 3, epoch: epoch)
+            BatchSequence(data, batchSize: workload.batch, seed: 3, epoch: epoch, shard: trainer.batchShard)
         }
     } catch {
         fatalError("gankit-bench: training with components failed: \(error)")

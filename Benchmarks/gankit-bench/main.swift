@@ -7,6 +7,8 @@
 //        swift run -c release gankit-bench --threads 1     (GANKit and BLAS threads)
 //        swift run -c release gankit-bench --only dcgan@64 --seconds 5   (one row; used by compare.sh)
 //        swift run -c release gankit-bench --export-check DIR --only mlp-small@64   (like-for-like check data)
+//        mpirun -np 2 .build/release/gankit-bench --only mlp-small@64   (data-parallel row: each rank's step)
+//        mpirun -np 2 .build/release/gankit-bench --allreduce           (gradient-average time by size)
 // Rows:  mlp-small@64, mlp-keras@64, dcgan@64, dcgan@256, dcgan64@64 (64×64 RGB), then a batch sweep.
 //        Each row runs in a child process, so its peak RSS is its own.
 // Compare with PyTorch: Benchmarks/compare.sh (alternating runs, medians, ratios).
@@ -24,12 +26,13 @@ struct Options {
     var gemm = true
     var exportCheck: String?
     var checkSteps = 2
+    var allreduce = false
 }
 
 func usage() -> Never {
     print("""
     usage: gankit-bench [--json] [--threads N] [--seconds S] [--min-steps N] [--no-sweep] [--no-gemm]
-                        [--only MODEL@BATCH] [--export-check DIR [--check-steps N]]
+                        [--only MODEL@BATCH] [--export-check DIR [--check-steps N]] [--allreduce]
     models: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))
     """)
     exit(2)
@@ -53,6 +56,7 @@ func parseOptions() -> Options {
         case "--no-gemm": options.gemm = false
         case "--export-check": options.exportCheck = value()
         case "--check-steps": guard let n = Int(value()), n >= 1 else { usage() }; options.checkSteps = n
+        case "--allreduce": options.allreduce = true
         default: usage()
         }
     }
@@ -77,9 +81,21 @@ if let directory = options.exportCheck {
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.sortedKeys]
 
+// Under mpirun: the MPI job (data-parallel rows, --allreduce).
+let group: MPIProcessGroup?
+do { group = try MPIProcessGroup.launched() } catch {
+    FileHandle.standardError.write(Data("gankit-bench: \(error)\n".utf8))
+    exit(1)
+}
+if options.allreduce {
+    guard let group, group.size > 1 else { FileHandle.standardError.write(Data("gankit-bench: --allreduce runs under mpirun -np 2 or more\n".utf8)); exit(2) }
+    measureAllreduce(group, json: options.json)
+    exit(0)
+}
+
 // One row, in this process (the parent runs each row this way).
 if let workload = options.only {
-    let result = measure(workload, seconds: options.seconds, minimumSteps: options.minimumSteps)
+    let result = measure(workload, seconds: options.seconds, minimumSteps: options.minimumSteps, group: group)
     if options.json {
         print(String(decoding: try! encoder.encode(result), as: UTF8.self))
     } else {
