@@ -6,18 +6,17 @@
 // weights, real label 0.9 (measured best in Docs/Evaluation.md); `--recipe tutorial` is the plain
 // tutorial setup: Adam(2e-4, β1 0.5), no penalty, no EMA, label 1. `--preset minimal`: the minimal Keras
 // GAN, G 100-128-784 and D 784-128-1 (ReLU, sigmoid outputs), Glorot-uniform, data in [0, 1], BCE on D's
-// probabilities clamped to [1e-7, 1 − 1e-7] like Keras (`--loss ns` or minimax), grids and samples.idx
-// from [0, 1]; its default `--recipe minimal` is Keras' Adam(1e-3, β1 0.9, β2 0.999; ε 1e-8), no
-// penalty, no EMA, real label 1. Flags override any recipe value.
+// probabilities clamped to [1e-7, 1 − 1e-7] like Keras (`--loss ns` or minimax), grids and samples.idx from
+// [0, 1]; default `--recipe minimal`: Keras' Adam(1e-3, β1 0.9, β2 0.999; ε 1e-8), no penalty, no EMA, label 1.
+// Flags override any recipe value.
 //
 // Run:      swift run -c release mnist-gan            (--help lists every flag)
 //           swift run -c release mnist-gan --preset minimal --epochs 50 --out minimal-output
 //           swift run -c release mnist-gan --resume gan-output/checkpoint.gankit --epochs 40
 //           mpirun -np 2 .build/release/mnist-gan   (data-parallel: Docs/Distributed.md)
-// Output:   gan-output/samples/epoch-NNN.png   the same 64 noise vectors after every epoch
-//           gan-output/samples.png, losses.png, history.csv (one row per step),
-//           checkpoint.gankit (every epoch and 500 steps), samples.idx (--export-samples N),
-//           generator.safetensors (at the end; sample with gan-sample, load in PyTorch: Docs/UsingAModel.md)
+// Output:   gan-output/samples/epoch-NNN.png   the same 64 noise vectors after every epoch; samples.png,
+//           losses.png, history.csv (one row per step), checkpoint.gankit (every epoch and 500 steps),
+//           samples.idx (--export-samples N), generator.safetensors (at the end; see Docs/UsingAModel.md)
 import ExampleSupport
 import Foundation
 import GANKit

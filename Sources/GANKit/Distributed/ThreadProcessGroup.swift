@@ -66,7 +66,7 @@ public final class ThreadProcessGroup: ProcessGroup {
 
     /// Sums in rank order, scales by `1 / size`; each member reduces its own part of the elements.
     public func averageAcrossRanks(_ values: UnsafeMutableBufferPointer<Float>) {
-        guard size > 1 else { return }
+        guard size > 1, !values.isEmpty else { return }  // every member passes the same count
         let scale = 1 / Float(size)
         shared.collective(rank: rank, buffer: UnsafeMutableRawPointer(values.baseAddress), count: values.count) { buffers in
             let sources = UnsafeBufferPointer(start: UnsafeRawPointer(buffers.baseAddress!)
