@@ -1,4 +1,5 @@
-/// The mini-batches of one epoch over a tensor whose first axis is the sample axis.
+/// The mini-batches of one epoch over samples along a first axis: a tensor, or
+/// images kept as bytes (``ImageBytes``) that each batch converts to floats.
 ///
 /// With shuffling, the sample order is a Fisher–Yates permutation drawn from
 /// `seed` and `epoch`: the same pair always gives the same order (on every
@@ -21,8 +22,9 @@
 /// BatchSequence(images, batchSize: 64, seed: 42, epoch: epoch, shard: group.shard)   // [32, 1, 28, 28] on each of 2 ranks
 /// ```
 ///
-/// Memory: without shuffling, batches are slices that share the dataset's
-/// storage (no copy). With shuffling, rows are gathered into a buffer the
+/// Memory: without shuffling, batches of a tensor are slices that share its
+/// storage (no copy). With shuffling, or from ``ImageBytes``, rows are gathered
+/// (and converted) into a buffer the
 /// iterator keeps and reuses when the caller has let go of the previous
 /// batch (the common `for batch in ...` loop); if the previous batch is still
 /// held, a fresh buffer is allocated instead, so a returned batch is never
@@ -37,7 +39,7 @@ public struct BatchSequence: Sequence, Sendable {
     }
 
     /// The dataset, samples along the first axis.
-    public let data: Tensor
+    public let data: any BatchSource
     /// The number of samples per batch.
     public let batchSize: Int
     /// The policy for an incomplete final batch.
@@ -49,7 +51,7 @@ public struct BatchSequence: Sequence, Sendable {
 
     /// Creates the batches of one epoch.
     /// - Parameters:
-    ///   - data: Samples along the first axis, e.g. images `[N, C, H, W]`.
+    ///   - data: Samples along the first axis, e.g. images `[N, C, H, W]` as a tensor or as ``ImageBytes``.
     ///   - batchSize: Samples per batch (≥ 1).
     ///   - shuffle: Whether to visit the samples in a random order.
     ///   - seed: Seeds the shuffle.
@@ -60,9 +62,9 @@ public struct BatchSequence: Sequence, Sendable {
     ///     The samples after the last whole global batch are dropped, as one process drops them.
     /// - Precondition: `data` has rank ≥ 1 and `batchSize ≥ 1`; when sharded, `batchSize` is
     ///   a multiple of `shard.count` and `lastBatch` is `.drop` (every rank's part has the same size).
-    public init(_ data: Tensor, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, epoch: Int = 0,
+    public init(_ data: some BatchSource, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, epoch: Int = 0,
                 lastBatch: LastBatchPolicy = .drop, shard: BatchShard = .whole) {
-        require(data.rank >= 1, "BatchSequence: the dataset needs a sample axis, got shape \(data.shape)")
+        require(data.shape.rank >= 1, "BatchSequence: the dataset needs a sample axis, got shape \(data.shape)")
         require(batchSize >= 1, "BatchSequence: batchSize must be at least 1, got \(batchSize)")
         require(batchSize % shard.count == 0, "BatchSequence: the global batch of \(batchSize) does not split "
                     + "into \(shard.count) equal parts; use a multiple of \(shard.count)")
@@ -80,10 +82,11 @@ public struct BatchSequence: Sequence, Sendable {
         } else {
             self.order = Array(0..<count)
         }
-        self.isShuffled = shuffle
+        sliceableTensor = shuffle ? nil : data as? Tensor
     }
 
-    private let isShuffled: Bool
+    /// The data when its batches are slices of it (a tensor visited in order), else nil.
+    private let sliceableTensor: Tensor?
 
     /// The number of batches this epoch yields.
     public var batchCount: Int {
@@ -118,13 +121,13 @@ public struct BatchSequence: Sequence, Sendable {
             guard nextBatch < sequence.batchCount else { return nil }
             let indices = sequence.indices(ofBatch: nextBatch)
             nextBatch += 1
-            if !sequence.isShuffled {
-                return sequence.data.slice(indices.startIndex..<indices.endIndex)
+            if let tensor = sequence.sliceableTensor {
+                return tensor.slice(indices.startIndex..<indices.endIndex)
             }
             return gather(indices)
         }
 
-        /// Copies the rows `indices` of the dataset into a batch tensor.
+        /// Copies (converts) the rows `indices` of the dataset into a batch tensor.
         private mutating func gather(_ indices: ArraySlice<Int>) -> Tensor {
             let shape = sequence.data.shape.replacingFirst(with: indices.count)
             // Reuse the buffer only if nobody else holds it and it has the right shape.
@@ -135,14 +138,8 @@ public struct BatchSequence: Sequence, Sendable {
             } else {
                 batch = Tensor(zeros: shape)
             }
-            let rowLength = sequence.data.shape.elementsPerItem
-            sequence.data.withUnsafeBufferPointer { source in
-                batch.withUnsafeMutableBufferPointer { destination in
-                    guard let from = source.baseAddress, let to = destination.baseAddress else { return }
-                    for (row, sample) in indices.enumerated() {
-                        (to + row * rowLength).update(from: from + sample * rowLength, count: rowLength)
-                    }
-                }
+            batch.withUnsafeMutableBufferPointer { destination in
+                if let to = destination.baseAddress { sequence.data.copySamples(indices, into: to) }
             }
             buffer = batch
             return batch

@@ -54,33 +54,20 @@ public struct ImageDataset: Sendable {
     /// - Throws: `IDXError` for malformed files, wrong dimensions, or differing counts.
     public static func loadIDX(images: URL, labels: URL?,
                                pixelRange: PixelRange = .minusOneToOne) throws -> ImageDataset {
-        let imageFile = try IDXFile.read(contentsOf: images)
-        guard imageFile.dimensions.count == 3 else {
-            throw IDXError.unexpectedDimensions(file: images.path, expectedRank: 3, found: imageFile.dimensions)
-        }
-        let (n, height, width) = (imageFile.dimensions[0], imageFile.dimensions[1], imageFile.dimensions[2])
-
+        let pixels = try ImageBytes.loadIDX(contentsOf: images, pixelRange: pixelRange)
         var labelValues: [Int]?
         if let labels {
             let labelFile = try IDXFile.read(contentsOf: labels)
             guard labelFile.dimensions.count == 1 else {
                 throw IDXError.unexpectedDimensions(file: labels.path, expectedRank: 1, found: labelFile.dimensions)
             }
-            guard labelFile.dimensions[0] == n else {
-                throw IDXError.labelCountMismatch(imagesFile: images.path, imageCount: n,
+            guard labelFile.dimensions[0] == pixels.count else {
+                throw IDXError.labelCountMismatch(imagesFile: images.path, imageCount: pixels.count,
                                                   labelsFile: labels.path, labelCount: labelFile.dimensions[0])
             }
             labelValues = labelFile.bytes.map(Int.init)
         }
-
-        var tensor = Tensor(zeros: [n, 1, height, width])
-        let byteValues = pixelRange.byteValues
-        tensor.withUnsafeMutableBufferPointer { out in
-            imageFile.bytes.withUnsafeBufferPointer { input in
-                for index in 0..<input.count { out[index] = byteValues[Int(input[index])] }
-            }
-        }
-        return ImageDataset(images: tensor, labels: labelValues)
+        return ImageDataset(images: pixels.floats(), labels: labelValues)
     }
 
     /// Loads MNIST (or a drop-in replacement such as Fashion-MNIST) from a directory.
@@ -93,12 +80,18 @@ public struct ImageDataset: Sendable {
     /// - Throws: `IDXError.missingFile` listing the names tried when no image file exists.
     public static func mnist(directory: URL, split: Split,
                              pixelRange: PixelRange = .minusOneToOne) throws -> ImageDataset {
+        let files = try mnistFiles(in: directory, split: split)
+        return try loadIDX(images: files.images, labels: files.labels, pixelRange: pixelRange)
+    }
+
+    /// The MNIST image file of `split` in `directory` and its label file, if any.
+    /// - Throws: `IDXError.missingFile` listing the names tried when no image file exists.
+    static func mnistFiles(in directory: URL, split: Split) throws -> (images: URL, labels: URL?) {
         let imageNames = candidateNames(split.prefix, kind: "images", idx: "idx3")
         guard let images = firstExisting(imageNames, in: directory) else {
             throw IDXError.missingFile(directory: directory.path, triedNames: imageNames)
         }
-        let labels = firstExisting(candidateNames(split.prefix, kind: "labels", idx: "idx1"), in: directory)
-        return try loadIDX(images: images, labels: labels, pixelRange: pixelRange)
+        return (images, firstExisting(candidateNames(split.prefix, kind: "labels", idx: "idx1"), in: directory))
     }
 
     private static func candidateNames(_ prefix: String, kind: String, idx: String) -> [String] {

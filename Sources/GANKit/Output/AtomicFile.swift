@@ -59,7 +59,12 @@ enum AtomicFile {
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(suffix).tmp")
         do {
-            try Data(bytes).write(to: temporary)
+            // Written from the array's own storage: `Data(bytes)` would copy it first.
+            try bytes.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return try Data().write(to: temporary) }
+                try Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: raw.count, deallocator: .none)
+                    .write(to: temporary)
+            }
             // Flush to disk before the rename, so a crash cannot leave a renamed but empty file.
             let handle = try FileHandle(forWritingTo: temporary)
             try handle.synchronize()

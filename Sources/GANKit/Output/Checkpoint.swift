@@ -36,6 +36,12 @@ public struct Checkpoint: Sendable {
     /// The file's bytes.
     public func encoded() -> [UInt8] {
         var bytes = Self.magic
+        // One allocation of about the final size: growing by doubling would briefly hold up to three times it.
+        let payload = tensors.values.reduce(0) { $0 + 4 * $1.count } + integers.values.reduce(0) { $0 + 8 * $1.count }
+            + strings.values.reduce(0) { $0 + $1.utf8.count }
+        let headers = (tensors.keys.map(\.utf8.count) + integers.keys.map(\.utf8.count) + strings.keys.map(\.utf8.count))
+            .reduce(0) { $0 + $1 + 64 }
+        bytes.reserveCapacity(bytes.count + 16 + payload + headers)
         append(strings.isEmpty ? 1 : Self.version, to: &bytes)
         append(UInt32(tensors.count + integers.count + strings.count), to: &bytes)
         for name in tensors.keys.sorted() {

@@ -43,7 +43,7 @@ import Testing
         // The same by hand: averaged weights, statistics recomputed from the documented noise.
         let expected = trainer.generatorAverage!.withAveragedParameters {
             var noiseStream = SeededGenerator(seed: 0x57A4D1)
-            let inputs = (0..<8).map { _ in Tensor.randomNormal([512, 8], using: &noiseStream) }
+            let inputs = (0..<64).map { _ in Tensor.randomNormal([64, 8], using: &noiseStream) }
             recalibrateBatchNormStatistics(of: g, inputs: inputs)
             g.isTraining = false
             defer { g.isTraining = true }
