@@ -72,7 +72,7 @@ public func runOptions(epochs: Int, output: String, data: String? = bundledMNIST
 ] }
 
 /// The objective and optimisation: `--recipe` and the flags that override its values,
-/// `--loss`, `--critic-steps`, `--gradient-penalty`, `--beta1`/`--beta2`, `--lr-d`,
+/// `--loss`, `--critic-steps`, `--gradient-penalty`, `--penalty-every`, `--beta1`/`--beta2`, `--lr-d`,
 /// `--lr-schedule`, `--clip-grad-norm`, and the stabilizers `--spectral-norm`, `--minibatch-stddev`.
 public func trainingOptions(recipes: [String: Recipe], defaultRecipe: String) -> [Option] {
     func byRecipe(_ value: (Recipe) -> String) -> String {
@@ -99,6 +99,8 @@ public func trainingOptions(recipes: [String: Recipe], defaultRecipe: String) ->
                help: "WGAN-GP: add LAMBDA·(‖∇D‖ − 1)² at real/fake interpolates to D's loss (the paper uses 10)"),
         Option("--r1", "GAMMA", kind: .positiveNumber,
                help: "R1: add GAMMA/2·‖∇D‖² on real images to D's loss (default: \(byRecipe { $0.r1Gamma.map(short) ?? "none" }))"),
+        Option("--penalty-every", "N", kind: .integerIn(1...1_000_000), default: "1",
+               help: "lazy regularisation (StyleGAN2): compute the penalty at every Nth D update only, weighted N times"),
         Option("--clip-grad-norm", "X", kind: .positiveNumber,
                help: "scale each network's gradients to a global L2 norm of at most X before every update"),
         Option("--lr-schedule", "S", kind: .validated(expected: LearningRateSchedule.syntax,

@@ -86,6 +86,7 @@ interface.exitOnError {
         guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
         penalty = .wassersteinGP(weight: Float(lambda))
     }
+    penalty = penalty?.lazy(every: arguments.integer("--penalty-every"))  // 1: every D update; N: every Nth, N× weight
 
     // Optimizers: Adam for each network, under the --lr-schedule.
     let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate

@@ -38,9 +38,9 @@ interface.exitOnError {
     print("GANKit backend: \(GANKit.backend)")
     let out = arguments.url("--out")!
 
-    // Data: MNIST's training images, [N, 1, 28, 28] in [-1, 1].
+    // Data: MNIST's training images [N, 1, 28, 28] as bytes, each batch converted to [-1, 1].
     let data = arguments.url("--data")!
-    var images = try ImageDataset.mnist(directory: data, split: .train).images
+    var images = try ImageBytes.mnist(directory: data, split: .train)
     images = images.slice(0..<min(arguments.optionalInteger("--limit") ?? .max, images.shape[0]))
     print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) from \(data.path)")
     guard images.shape[0] >= batchSize else { interface.fail("--batch-size \(batchSize) exceeds the \(images.shape[0]) images") }
@@ -75,6 +75,7 @@ interface.exitOnError {
         guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
         penalty = .wassersteinGP(weight: Float(lambda))
     }
+    penalty = penalty?.lazy(every: arguments.integer("--penalty-every"))  // 1: every D update; N: every Nth, N× weight
 
     // Optimizers: Adam for each network, under the --lr-schedule.
     let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate

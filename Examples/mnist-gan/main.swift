@@ -8,7 +8,6 @@
 // GAN, G 100-128-784 and D 784-128-1 (ReLU, sigmoid outputs), Glorot-uniform, data in [0, 1], BCE on D's
 // probabilities clamped to [1e-7, 1 − 1e-7] like Keras (`--loss ns` or minimax), grids and samples.idx from
 // [0, 1]; default `--recipe minimal`: Keras' Adam(1e-3, β1 0.9, β2 0.999; ε 1e-8), no penalty, no EMA, label 1.
-// Flags override any recipe value.
 //
 // Run:      swift run -c release mnist-gan            (--help lists every flag)
 //           swift run -c release mnist-gan --preset minimal --epochs 50 --out minimal-output
@@ -48,11 +47,11 @@ interface.exitOnError {
         interface.fail("--preset \(preset) ends D in a sigmoid; its probabilities suit --loss ns or minimax, not \(loss)")
     }
 
-    // Data: MNIST's training images [N, 1, 28, 28] in the range of the preset's generator:
-    // [-1, 1] for tanh, [0, 1] for the minimal preset's sigmoid (grids and exports use it too).
+    // Data: MNIST's training images [N, 1, 28, 28] as bytes, each batch converted to the range of the preset's
+    // generator: [-1, 1] for tanh, [0, 1] for the minimal preset's sigmoid (grids and exports use it too).
     let pixelRange = presets[preset]!.generatorOutput.pixelRange
     let data = arguments.url("--data")!
-    var images = try ImageDataset.mnist(directory: data, split: .train, pixelRange: pixelRange).images
+    var images = try ImageBytes.mnist(directory: data, split: .train, pixelRange: pixelRange)
     images = images.slice(0..<min(arguments.optionalInteger("--limit") ?? .max, images.shape[0]))
     print("data: \(images.shape[0]) images \(Array(images.shape.dropFirst())) in \(pixelRange) from \(data.path)")
     guard images.shape[0] >= batchSize else { interface.fail("--batch-size \(batchSize) exceeds the \(images.shape[0]) images") }
@@ -83,6 +82,7 @@ interface.exitOnError {
         guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
         penalty = .wassersteinGP(weight: Float(lambda))
     }
+    penalty = penalty?.lazy(every: arguments.integer("--penalty-every"))  // 1: every D update; N: every Nth, N× weight
 
     // Optimizers: Adam for each network, under the --lr-schedule.
     let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate

@@ -114,7 +114,7 @@ extension Checkpoint {
 extension Trainer {
     /// A checkpoint of everything needed to continue training bit for bit:
     /// both networks (parameters, buffers, dropout generators), both optimizers,
-    /// the noise generator and the step/epoch counters.
+    /// the noise generator and the step/epoch/discriminator-update counters.
     public func makeCheckpoint() -> Checkpoint {
         var checkpoint = Checkpoint()
         checkpoint.store(generator, as: "generator")
@@ -127,6 +127,7 @@ extension Trainer {
         }
         checkpoint.integers["trainer/noiseGenerator"] = noiseGenerator.state
         checkpoint.integers["trainer/counters"] = [UInt64(step), UInt64(epoch), UInt64(batchInEpoch)]
+        checkpoint.integers["trainer/discriminatorUpdates"] = [UInt64(discriminatorUpdates)]
         checkpoint.strings = settingsRecord()
         return checkpoint
     }
@@ -155,6 +156,17 @@ extension Trainer {
             throw CheckpointError.invalidEntry(name: "trainer/counters",
                                                reason: "step, epoch and batch \(counters) must each be at most 2^53")
         }
+        // Checkpoints from before lazy penalties counted D updates: a plain loop's count.
+        let discriminatorUpdateCount = checkpoint.integers["trainer/discriminatorUpdates"]
+            ?? [counters[0] &* UInt64(discriminatorSteps)]
+        guard discriminatorUpdateCount.count == 1 else {
+            throw CheckpointError.shapeMismatch(name: "trainer/discriminatorUpdates", expected: [1],
+                                                found: [discriminatorUpdateCount.count])
+        }
+        guard discriminatorUpdateCount[0] <= Self.maximumCounter else {
+            throw CheckpointError.invalidEntry(name: "trainer/discriminatorUpdates",
+                                               reason: "\(discriminatorUpdateCount[0]) updates, above 2^53")
+        }
         try requireMatchingSettings(checkpoint)
         // Each restore below is all-or-nothing, but a later one can fail after an
         // earlier one succeeded (e.g. matching networks, another optimizer type):
@@ -170,6 +182,7 @@ extension Trainer {
         step = Int(counters[0])
         epoch = Int(counters[1])
         batchInEpoch = Int(counters[2])
+        discriminatorUpdates = Int(discriminatorUpdateCount[0])
     }
 
     /// The largest step, epoch or batch counter a checkpoint may hold (2^53).

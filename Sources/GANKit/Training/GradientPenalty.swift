@@ -1,5 +1,6 @@
 /// A penalty on the norm of the discriminator's gradient with respect to its
-/// input, added to the discriminator's loss at every update.
+/// input, added to the discriminator's loss at every update, or at one update in
+/// every ``interval`` (lazy regularisation, see there).
 ///
 /// - **WGAN-GP** (Gulrajani et al. 2017, <https://arxiv.org/abs/1704.00028>):
 ///   `λ · mean_i (‖∇ₓD(x̂_i)‖ − 1)²` at random interpolates
@@ -49,15 +50,28 @@ public struct GradientPenalty: Sendable, Equatable {
     /// Root-mean-square size, per sample, of the input perturbation of the
     /// central difference (see above). The default suits inputs in [−1, 1].
     public var finiteDifferenceStep: Float = 1e-2
+    /// Lazy regularisation (Karras et al. 2020, StyleGAN2 §3.1,
+    /// <https://arxiv.org/abs/1912.04958>): the ``Trainer`` computes the penalty at
+    /// one discriminator update in every `interval` (updates 0, k, 2k, … of
+    /// ``Trainer/discriminatorUpdates``) with its weight multiplied by `interval`,
+    /// so its gradient per update is the same on average for 1/`interval` of the
+    /// cost. The scaled gradient joins that update's own gradient (no extra
+    /// optimizer step; see `Docs/WGAN-GP.md` for Adam and for the sample quality
+    /// measured). 1 (the default) computes it at every update.
+    public var interval: Int = 1 {
+        didSet { require(interval >= 1, "GradientPenalty: interval must be at least 1, got \(interval)") }
+    }
 
-    /// Creates a penalty of `kind` scaled by `weight`.
-    public init(kind: Kind, weight: Float, finiteDifferenceStep: Float = 1e-2) {
+    /// Creates a penalty of `kind` scaled by `weight`, computed every `interval` discriminator updates.
+    public init(kind: Kind, weight: Float, finiteDifferenceStep: Float = 1e-2, interval: Int = 1) {
         require(weight >= 0 && weight.isFinite, "GradientPenalty: weight must be finite and ≥ 0, got \(weight)")
         require(finiteDifferenceStep > 0 && finiteDifferenceStep.isFinite,
                      "GradientPenalty: finiteDifferenceStep must be positive, got \(finiteDifferenceStep)")
+        require(interval >= 1, "GradientPenalty: interval must be at least 1, got \(interval)")
         self.kind = kind
         self.weight = weight
         self.finiteDifferenceStep = finiteDifferenceStep
+        self.interval = interval
     }
 
     /// WGAN-GP with coefficient `weight` (the paper's λ = 10) and target norm 1.
@@ -68,6 +82,17 @@ public struct GradientPenalty: Sendable, Equatable {
     /// R1 on real data with the paper's γ: the penalty is `γ/2 · mean ‖∇ₓD(x)‖²`.
     public static func r1(gamma: Float = 10) -> GradientPenalty {
         GradientPenalty(kind: .realData, weight: gamma / 2)
+    }
+
+    /// This penalty computed lazily: at one discriminator update in every `interval`,
+    /// weighted `interval` times as much (StyleGAN2 uses 16 for R1).
+    /// ```swift
+    /// trainer.gradientPenalty = .r1(gamma: 1).lazy(every: 16)
+    /// ```
+    public func lazy(every interval: Int) -> GradientPenalty {
+        var penalty = self
+        penalty.interval = interval
+        return penalty
     }
 
     /// The penalty of one sample whose input gradient has squared norm `squaredNorm`,

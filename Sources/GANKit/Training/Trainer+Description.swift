@@ -14,6 +14,7 @@ extension Trainer: CustomStringConvertible {
             case .interpolates: parts.append(String(format: "gradient penalty λ %g", Double(gradientPenalty.weight)))
             case .realData: parts.append(String(format: "R1 γ %g", 2 * Double(gradientPenalty.weight)))
             }
+            if gradientPenalty.interval > 1 { parts[parts.count - 1] += " every \(gradientPenalty.interval) D updates" }
         }
         parts.append(String(format: "real label %g", Double(realLabel)))
         if let gradientClipNorm { parts.append(String(format: "gradient norm clipped to %g", Double(gradientClipNorm))) }

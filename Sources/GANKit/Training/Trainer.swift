@@ -46,8 +46,9 @@ public final class Trainer {
         didSet { require(discriminatorSteps >= 1, "Trainer: discriminatorSteps must be at least 1, got \(discriminatorSteps)") }
     }
     /// A penalty on the discriminator's input gradient added to its loss at
-    /// every discriminator update: ``GradientPenalty/wassersteinGP(weight:)``
-    /// (WGAN-GP) or ``GradientPenalty/r1(gamma:)``. Nil (the default) for none.
+    /// every discriminator update (or every ``GradientPenalty/interval``-th, lazily):
+    /// ``GradientPenalty/wassersteinGP(weight:)`` (WGAN-GP) or
+    /// ``GradientPenalty/r1(gamma:)``. Nil (the default) for none.
     public var gradientPenalty: GradientPenalty?
     /// Whether either network holds a ``ClassConditionedLayer``: then every step
     /// needs the real batch's class labels, and fakes are generated for those same classes.
@@ -87,6 +88,9 @@ public final class Trainer {
     public var noiseGenerator: SeededGenerator
     /// Steps completed so far (across epochs and resumes).
     public internal(set) var step = 0
+    /// Discriminator updates completed so far (``discriminatorSteps`` per step, plus those
+    /// of custom loops); a lazy ``gradientPenalty`` is due when it is a multiple of its interval.
+    public internal(set) var discriminatorUpdates = 0
     /// The next epoch to run (counted from 0).
     public internal(set) var epoch = 0
     /// Batches of `epoch` already done (non-zero after resuming mid-epoch).
@@ -181,7 +185,7 @@ public final class Trainer {
     }
 
     /// One discriminator update on `real` and a fake batch of the same size
-    /// (plus ``gradientPenalty`` when set).
+    /// (plus ``gradientPenalty`` when set and due).
     /// - Parameter labels: the class of each real sample, `[N]`; required exactly when
     ///   ``isConditional``. The fake batch is generated for the same classes.
     /// - Returns: the loss (real + fake part + penalty) and mean D(x), D(G(z)) as ``GANObjective/realness(_:)``.
@@ -210,6 +214,7 @@ public final class Trainer {
         }
         let penalty = gradientPenalty.map { accumulateGradientPenalty($0, real: real, fake: lastFake) } ?? 0
         applyGradients(of: .discriminator)
+        discriminatorUpdates += 1
         return (realLoss.value + fakeLoss.value + penalty, realScore, fakeScore)
     }
 

@@ -19,3 +19,9 @@ func makeWGANGPTrainer(generator: Sequential, critic: Sequential, latentDimensio
     return trainer
 }
 // end of snippet 1
+
+// snippet 2: declarations, compiled at file scope
+func useLazyR1(on trainer: Trainer) {
+    trainer.gradientPenalty = .r1(gamma: 1).lazy(every: 16)  // D updates 0, 16, 32, … with γ·16
+}
+// end of snippet 2
