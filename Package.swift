@@ -118,7 +118,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gankit-bench",
-            dependencies: ["GANKit", "CAllocationCounter"],
+            dependencies: ["GANKit", "CAllocationCounter", "CGANKitKernels"],
             path: "Benchmarks/gankit-bench"
         ),
     ]

@@ -54,6 +54,10 @@ struct RowResult: Codable {
     var stepsPerCPUSecond: Double
     var gflopPerStep: Double
     var gflopPerSecond: Double
+    /// This machine's FMA peak on the row's threads, measured just before it (`gk_fma_probe`).
+    var peakGFLOPs: Double
+    /// `gflopPerSecond / peakGFLOPs`: the share of the peak the training step reaches.
+    var peakShare: Double
     /// Heap allocations per steady-state step (-1 when the counter is unavailable).
     var allocationsPerStep: Double
     /// The same through `Trainer.train` with the run components attached (history, and
@@ -72,6 +76,7 @@ func measure(_ workload: Workload, seconds: Double, minimumSteps: Int, group: (a
     if let attributing { trainer.distribute(over: attributing) }
     let real = makeRealBatch(workload.batch / trainer.batchShard.count, of: workload.model, seed: 11)
     let flops = flopsPerStep(workload)
+    let peak = FMAPeak.allThreads(Parallelism.threadCount, seconds: 0.1)
     // Warm-up: buffers, BLAS thread pools and caches settle.
     let warmup = workload.model.isConvolutional ? 3 : 20
     for _ in 0..<warmup { _ = trainer.trainStep(real: real) }
@@ -108,6 +113,7 @@ func measure(_ workload: Workload, seconds: Double, minimumSteps: Int, group: (a
                      stepsPerSecond: Double(steps) / wall, millisecondsPerStep: wall / Double(steps) * 1000,
                      cpuSecondsPerStep: cpu / Double(steps), stepsPerCPUSecond: Double(steps) / cpu,
                      gflopPerStep: flops / 1e9, gflopPerSecond: flops * Double(steps) / wall / 1e9,
+                     peakGFLOPs: peak, peakShare: flops * Double(steps) / wall / 1e9 / peak,
                      allocationsPerStep: gankit_allocation_counting_available() == 1 ? allocations : -1,
                      allocationsPerStepWithComponents: gankit_allocation_counting_available() == 1 ? componentAllocations : -1,
                      peakRSSMiB: peakResidentMiB())

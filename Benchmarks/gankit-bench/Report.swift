@@ -1,4 +1,5 @@
 import CAllocationCounter
+import CGANKitKernels
 import Foundation
 import GANKit
 
@@ -11,6 +12,7 @@ struct BenchEnvironment: Codable {
     var cores: Int
     var loadAverage: String
     var allocationCounting: Bool
+    var fmaPeak: FMAPeak
 
     static func current() -> BenchEnvironment {
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
@@ -21,7 +23,8 @@ struct BenchEnvironment: Codable {
         return BenchEnvironment(backend: GANKit.backend.description, kernel: GANKit.backend.kernelName,
                                 threads: Parallelism.threadCount, cpu: model,
                                 cores: ProcessInfo.processInfo.activeProcessorCount, loadAverage: load,
-                                allocationCounting: gankit_allocation_counting_available() == 1)
+                                allocationCounting: gankit_allocation_counting_available() == 1,
+                                fmaPeak: FMAPeak.measure(threads: Parallelism.threadCount))
     }
 
     var text: String {
@@ -31,6 +34,7 @@ struct BenchEnvironment: Codable {
           kernel:   \(kernel ?? "n/a")
           threads:  \(threads) (GANKit kernels and split BLAS products)
           CPU:      \(cpu), \(cores) cores, load average \(loadAverage)
+          \(fmaPeak.text)
         """
     }
 }
@@ -62,7 +66,7 @@ func printRows(_ rows: [RowResult], title: String?) {
         print(pad(r.row, 14, right: false) + pad(format(r.stepsPerSecond, 1), 9)
               + pad(format(r.millisecondsPerStep, 2), 9) + pad(format(r.cpuSecondsPerStep * 1000, 2), 12)
               + pad(format(r.stepsPerCPUSecond, 1), 12) + pad(format(r.gflopPerStep, 3), 11)
-              + pad(format(r.gflopPerSecond, 1), 9)
+              + pad(format(r.gflopPerSecond, 1), 9) + pad(format(100 * r.peakShare, 0) + " %", 8)
               + pad(r.allocationsPerStep < 0 ? "n/a" : format(r.allocationsPerStep, 1), 12)
               + pad(format(r.peakRSSMiB, 1), 13))
     }
@@ -85,5 +89,38 @@ func printGEMMs(_ results: [GEMMResult]) {
     print(pad("shape", 48, right: false) + pad("backend", 9) + pad("built-in", 10))
     for r in results {
         print(pad(r.shape, 48, right: false) + pad(format(r.backendGFLOPs, 1), 9) + pad(format(r.builtinGFLOPs, 1), 10))
+    }
+}
+
+/// This machine's FMA peak as `gk_fma_probe` measures it (independent vector FMA chains),
+/// so rows measured on different hardware can be read as shares of what it can do.
+struct FMAPeak: Codable {
+    /// The widest vectors the CPU has: "zmm (AVX-512)", "ymm (AVX2+FMA)" or "4-wide".
+    var widest: String
+    /// GFLOP/s of one thread with the widest vectors.
+    var oneThreadGFLOPs: Double
+    /// GFLOP/s of `threads` threads at once with the widest vectors.
+    var allThreadsGFLOPs: Double
+    var threads: Int
+    /// GFLOP/s of one thread with ymm, when the widest are zmm: equal on CPUs that
+    /// split 512-bit FMAs into two 256-bit halves (Zen 4), half on those that do not.
+    var ymmOneThreadGFLOPs: Double?
+
+    /// GFLOP/s of `threads` threads at once with the widest vectors.
+    static func allThreads(_ threads: Int, seconds: Double) -> Double {
+        gk_fma_probe(gk_supported_level(), threads, seconds) / 1e9
+    }
+
+    static func measure(threads: Int, seconds: Double = 0.15) -> FMAPeak {
+        let level = gk_supported_level()
+        let widest = level >= 3 ? "zmm (AVX-512)" : level == 2 ? "ymm (AVX2+FMA)" : "4-wide"
+        return FMAPeak(widest: widest, oneThreadGFLOPs: gk_fma_probe(level, 1, seconds) / 1e9,
+                       allThreadsGFLOPs: gk_fma_probe(level, threads, seconds) / 1e9, threads: threads,
+                       ymmOneThreadGFLOPs: level >= 3 ? gk_fma_probe(2, 1, seconds) / 1e9 : nil)
+    }
+
+    var text: String {
+        String(format: "FMA peak: %.0f GFLOP/s on 1 thread, %.0f on %d (%@)", oneThreadGFLOPs, allThreadsGFLOPs,
+               threads, widest) + (ymmOneThreadGFLOPs.map { String(format: "; ymm %.0f on 1 thread", $0) } ?? "")
     }
 }

@@ -1,24 +1,37 @@
 // A persistent worker pool for parallelFor: see gk_pool_run in CGANKitKernels.h.
 //
-// Workers are created on first use (one per extra chunk ever requested, at
-// most GK_POOL_MAX) and live for the process. A job is published by bumping
-// `generation`; each worker spins briefly for it (a training step issues its
-// parallel loops back to back), then sleeps on a condition variable, so an
-// idle process uses no CPU. Worker w runs chunk w + 1, the caller chunk 0: the
-// chunk → range mapping is static, so results do not depend on timing.
+// Workers are created on first use (one per extra thread ever requested, at
+// most GK_POOL_MAX) and live for the process. A job is published in one atomic
+// word, `claim`: its generation, the threads it may use, its chunk count and
+// the next unclaimed chunk. The caller and the workers take chunks from that
+// word until none is left, so no thread waits for a fixed share of a partner
+// that the OS has descheduled (another process on the machine): whoever is
+// running takes the next chunk. Which chunk covers which items stays fixed, so
+// results do not depend on which thread ran what.
+//
+// Waiting: a worker spins briefly for the next job (a training step issues its
+// parallel loops back to back), then sleeps on a condition variable. It stops
+// spinning while its spins keep arriving after the work is gone (a busy
+// machine), so it does not take CPU time from another process for nothing. The
+// caller, once no chunk is left to take, spins briefly for the chunks still
+// running, then sleeps until the last one ends.
 //
 // Two per-thread settings travel with a job: the caller's thread-count override
 // (Parallelism.withThreadCount) and kernel-level cap (gk_force_level). A worker
-// takes both before running its chunk, so nested parallel loops and kernel
+// takes both before running a chunk, so nested parallel loops and kernel
 // dispatch see what they would on the calling thread, where chunks also run
 // when the pool is busy or the call is nested.
 #include "CGANKitKernels.h"
 
 #include <pthread.h>
-#include <sched.h>
+#include <stdint.h>
+#include <time.h>
 
 #define GK_POOL_MAX 63
-#define GK_SPIN_WAIT 4000  /* pause-loop iterations (tens of µs) before sleeping or yielding */
+#define GK_SPIN_NANOSECONDS 50000L  /* how long a worker spins for the next job before sleeping */
+#define GK_WAIT_NANOSECONDS 50000L  /* how long the caller spins for running chunks before sleeping */
+#define GK_PROBE_NANOSECONDS 2000L  /* the shortest spin: after a sleep, or before giving up spinning */
+#define GK_LATE_NANOSECONDS 200000L /* a spinning worker that notices a job this late was not running */
 
 #if defined(__x86_64__)
 #define GK_PAUSE() __builtin_ia32_pause()
@@ -28,50 +41,99 @@
 #define GK_PAUSE() ((void)0)
 #endif
 
+// The claim word: generation (24 bits) | threads (8) | chunks (16) | next chunk (16).
+#define CLAIM_GENERATION(word) ((word) >> 40)
+#define CLAIM_THREADS(word) (((word) >> 32) & 0xFF)
+#define CLAIM_CHUNKS(word) (((word) >> 16) & 0xFFFF)
+#define CLAIM_NEXT(word) ((word) & 0xFFFF)
+#define GK_MAX_CHUNKS 0xFFFF
+
 static pthread_mutex_t runLock = PTHREAD_MUTEX_INITIALIZER;   /* one job at a time */
-static pthread_mutex_t sleepLock = PTHREAD_MUTEX_INITIALIZER; /* guards sleepers and the condition */
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static pthread_mutex_t sleepLock = PTHREAD_MUTEX_INITIALIZER; /* guards the two conditions */
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;        /* workers: a new job */
+static pthread_cond_t finished = PTHREAD_COND_INITIALIZER;    /* caller: the last chunk ended */
 static int workerCount = 0;        /* written under runLock */
 static int sleepers = 0;           /* under sleepLock */
-static unsigned long generation = 0;  /* atomic: bumped once per job */
-static int remaining = 0;             /* atomic: workers still running the current job */
+static int callerWaiting = 0;      /* atomic (seq_cst) */
+static uint64_t claim = 0;         /* atomic: see above */
+static long completed = 0;         /* atomic: chunks of the current job that have ended */
 static gk_pool_task jobTask;
 static void *jobContext;
-static long jobChunks;
 static long jobThreadCount;  /* the caller's threadCountOverride */
+static int64_t jobPublished; /* atomic (relaxed): when the current job was published, in ns */
 static int jobLevel;         /* the caller's gk_forced_level() */
-static unsigned long startGeneration[GK_POOL_MAX];  /* generation when worker i was created */
+static uint64_t startGeneration[GK_POOL_MAX];  /* generation when worker i was created */
 static _Thread_local int insidePool = 0;
 static _Thread_local long threadCountOverride = 0;
 
+static int64_t nanoseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+/// Runs chunks of job `generation` until none is left to claim; returns how many this thread ran.
+static long runChunks(uint64_t generation, int isWorker) {
+    long ran = 0;
+    uint64_t word = __atomic_load_n(&claim, __ATOMIC_ACQUIRE);
+    for (;;) {
+        if (CLAIM_GENERATION(word) != generation || CLAIM_NEXT(word) >= CLAIM_CHUNKS(word)) return ran;
+        if (!__atomic_compare_exchange_n(&claim, &word, word + 1, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
+        // The chunk is ours, so the job cannot end (nor its fields change) before we finish it.
+        long chunk = (long)CLAIM_NEXT(word), chunks = (long)CLAIM_CHUNKS(word);
+        if (isWorker) {
+            threadCountOverride = jobThreadCount;
+            gk_force_level(jobLevel);
+        }
+        jobTask(jobContext, chunk);
+        ran++;
+        if (__atomic_add_fetch(&completed, 1, __ATOMIC_SEQ_CST) == chunks && __atomic_load_n(&callerWaiting, __ATOMIC_SEQ_CST)) {
+            pthread_mutex_lock(&sleepLock);
+            pthread_cond_signal(&finished);
+            pthread_mutex_unlock(&sleepLock);
+        }
+        word = __atomic_load_n(&claim, __ATOMIC_ACQUIRE);
+    }
+}
+
 static void *worker(void *argument) {
     long index = (long)argument;
-    // Jobs up to the one being published when this worker was created are not its
-    // own: starting from 0 it took the last finished job for a new one and ran a
-    // stale task (seen by ThreadSanitizer when a later job asked for more threads).
-    unsigned long seen = startGeneration[index];
+    // Jobs up to the one being published when this worker was created are not its own.
+    uint64_t seen = startGeneration[index];
+    int64_t spinBudget = GK_SPIN_NANOSECONDS;
     insidePool = 1;
     for (;;) {
-        unsigned long current;
-        int spins = 0;
-        while ((current = __atomic_load_n(&generation, __ATOMIC_ACQUIRE)) == seen && spins < GK_SPIN_WAIT) {
-            GK_PAUSE();
-            spins++;
+        uint64_t word = __atomic_load_n(&claim, __ATOMIC_ACQUIRE);
+        if (CLAIM_GENERATION(word) == seen && spinBudget > 0) {
+            int64_t start = nanoseconds();
+            for (int spins = 1; CLAIM_GENERATION(word = __atomic_load_n(&claim, __ATOMIC_ACQUIRE)) == seen; spins++) {
+                GK_PAUSE();
+                if (spins % 64 == 0 && nanoseconds() - start > spinBudget) break;
+            }
         }
-        if (current == seen) {
+        int slept = 0;
+        if (CLAIM_GENERATION(word) == seen) {
+            slept = 1;
             pthread_mutex_lock(&sleepLock);
             sleepers++;
-            while ((current = __atomic_load_n(&generation, __ATOMIC_ACQUIRE)) == seen) pthread_cond_wait(&wake, &sleepLock);
+            while (CLAIM_GENERATION(word = __atomic_load_n(&claim, __ATOMIC_ACQUIRE)) == seen) pthread_cond_wait(&wake, &sleepLock);
             sleepers--;
             pthread_mutex_unlock(&sleepLock);
         }
-        seen = current;
-        if (index + 1 < jobChunks) {
-            threadCountOverride = jobThreadCount;
-            gk_force_level(jobLevel);
-            jobTask(jobContext, index + 1);
+        seen = CLAIM_GENERATION(word);
+        if (index + 1 >= (long)CLAIM_THREADS(word)) {  // the job asked for fewer threads: sleep until one wants this one
+            spinBudget = 0;
+            continue;
         }
-        __atomic_fetch_sub(&remaining, 1, __ATOMIC_ACQ_REL);
+        // Spinning pays when the spinning thread is running. One that was spinning and still
+        // noticed the job late was descheduled (another process wants the core): it spins
+        // half as long next time, down to not at all. After a sleep it tries a short spin
+        // again, and a job noticed in time while spinning restores the full budget.
+        int late = !slept && nanoseconds() - __atomic_load_n(&jobPublished, __ATOMIC_RELAXED) > GK_LATE_NANOSECONDS;
+        runChunks(seen, 1);
+        if (late) spinBudget = spinBudget / 2 < GK_PROBE_NANOSECONDS ? 0 : spinBudget / 2;
+        else if (!slept) spinBudget = GK_SPIN_NANOSECONDS;
+        else if (spinBudget < GK_PROBE_NANOSECONDS) spinBudget = GK_PROBE_NANOSECONDS;
     }
     return 0;
 }
@@ -80,50 +142,60 @@ static void runInline(long chunks, gk_pool_task task, void *context) {
     for (long chunk = 0; chunk < chunks; chunk++) task(context, chunk);
 }
 
-void gk_pool_run(long chunks, gk_pool_task task, void *context) {
-    if (chunks <= 1 || insidePool || chunks - 1 > GK_POOL_MAX || pthread_mutex_trylock(&runLock) != 0) {
-        // Nested inside a chunk, or another thread's job is running: same chunks, on this thread.
+void gk_pool_run(long chunks, long threads, gk_pool_task task, void *context) {
+    if (threads > chunks) threads = chunks;
+    if (threads > GK_POOL_MAX + 1) threads = GK_POOL_MAX + 1;
+    if (threads <= 1 || chunks > GK_MAX_CHUNKS || insidePool || pthread_mutex_trylock(&runLock) != 0) {
+        // One thread, nested inside a chunk, or another thread's job is running: same chunks, on this thread.
         runInline(chunks, task, context);
         return;
     }
-    while (workerCount < chunks - 1) {
+    while (workerCount < threads - 1) {
         pthread_t thread;
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-        startGeneration[workerCount] = __atomic_load_n(&generation, __ATOMIC_RELAXED);
+        startGeneration[workerCount] = CLAIM_GENERATION(__atomic_load_n(&claim, __ATOMIC_RELAXED));
         int failed = pthread_create(&thread, &attributes, worker, (void *)(long)workerCount);
         pthread_attr_destroy(&attributes);
         if (failed) break;
         workerCount++;
     }
-    if (workerCount < chunks - 1) {  // could not start threads: run everything here
+    if (workerCount < threads - 1) threads = workerCount + 1;  // could not start more threads
+    if (threads <= 1) {
         pthread_mutex_unlock(&runLock);
         runInline(chunks, task, context);
         return;
     }
     jobTask = task;
     jobContext = context;
-    jobChunks = chunks;
     jobThreadCount = threadCountOverride;
     jobLevel = gk_forced_level();
-    __atomic_store_n(&remaining, workerCount, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&generation, 1, __ATOMIC_ACQ_REL);
+    __atomic_store_n(&completed, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&jobPublished, nanoseconds(), __ATOMIC_RELAXED);
+    uint64_t generation = (CLAIM_GENERATION(__atomic_load_n(&claim, __ATOMIC_RELAXED)) + 1) & 0xFFFFFF;
+    __atomic_store_n(&claim, (generation << 40) | ((uint64_t)threads << 32) | ((uint64_t)chunks << 16), __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&sleepLock);
     if (sleepers > 0) pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&sleepLock);
 
     insidePool = 1;
-    task(context, 0);
+    runChunks(generation, 0);
     insidePool = 0;
 
-    int spins = 0;
-    while (__atomic_load_n(&remaining, __ATOMIC_ACQUIRE) > 0) {
-        if (spins < GK_SPIN_WAIT) {
+    // No chunk is left to take; wait for those still running on workers.
+    if (__atomic_load_n(&completed, __ATOMIC_ACQUIRE) < chunks) {
+        int64_t start = nanoseconds();
+        for (int spins = 1; __atomic_load_n(&completed, __ATOMIC_ACQUIRE) < chunks; spins++) {
             GK_PAUSE();
-            spins++;
-        } else {
-            sched_yield();
+            if (spins % 64 == 0 && nanoseconds() - start > GK_WAIT_NANOSECONDS) {
+                pthread_mutex_lock(&sleepLock);
+                __atomic_store_n(&callerWaiting, 1, __ATOMIC_SEQ_CST);
+                while (__atomic_load_n(&completed, __ATOMIC_SEQ_CST) < chunks) pthread_cond_wait(&finished, &sleepLock);
+                __atomic_store_n(&callerWaiting, 0, __ATOMIC_SEQ_CST);
+                pthread_mutex_unlock(&sleepLock);
+                break;
+            }
         }
     }
     pthread_mutex_unlock(&runLock);

@@ -102,17 +102,26 @@ void gk_bn_input_gradient(const float *dy, const float *x, float *dx, size_t bat
                           size_t c0, size_t c1, const float *mean, const float *dyScale, const float *centeredScale,
                           const float *shift);
 
+// MARK: - Peak
+
+/// Floating-point operations per second (an FMA counts 2) that `threads` threads
+/// reach together running independent vector FMAs of `level` (GK_LEVEL_…, capped
+/// at what the CPU supports: AVX-512 zmm, AVX2 ymm, else 4-wide) for `seconds`.
+double gk_fma_probe(int level, long threads, double seconds);
+
 // MARK: - Threads
 
 /// A chunk of parallel work: `task(context, chunk)`.
 typedef void (*gk_pool_task)(void *context, long chunk);
-/// Runs task(context, c) for every c in 0..<chunks, chunk 0 on the calling
-/// thread and the others on persistent pool threads, and returns when all are done.
-/// Runs the chunks one after another on the calling thread when called from
-/// inside a chunk, or while another thread's job is running. Every chunk runs
-/// with the caller's gk_thread_count_override and gk_forced_level. No allocation
-/// after the pool's threads exist.
-void gk_pool_run(long chunks, gk_pool_task task, void *context);
+/// Runs task(context, c) once for every c in 0..<chunks on up to `threads`
+/// threads (the caller and persistent pool threads), each taking the next chunk
+/// no thread has taken, and returns when all are done. Runs the chunks one after
+/// another on the calling thread when called from inside a chunk, or while
+/// another thread's job is running. Every chunk runs with the caller's
+/// gk_thread_count_override and gk_forced_level. At most 65535 chunks are
+/// spread over threads (more run on the caller). No allocation after the pool's
+/// threads exist.
+void gk_pool_run(long chunks, long threads, gk_pool_task task, void *context);
 /// 1 on a thread currently running a gk_pool_run chunk (BLAS then stays single-threaded).
 int gk_pool_inside(void);
 /// The thread count the calling thread's parallel loops use instead of the

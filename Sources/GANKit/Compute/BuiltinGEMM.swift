@@ -27,9 +27,10 @@ import CGANKitKernels
 /// `Parallelism.threadCount`).
 ///
 /// Threads: C is cut into static contiguous chunks of NR-column panels (or of
-/// MR-row panels when C is taller than wide), one per thread, through
-/// ``parallelFor(_:minimumChunk:_:)``. Each chunk packs its own panels in a
-/// buffer from ``GEMMScratchPool``.
+/// MR-row panels when C is taller than wide), ``balancedChunksPerThread`` per
+/// thread, which the threads take as they come free, through
+/// ``parallelFor(_:minimumChunk:chunksPerThread:_:)``. Each chunk packs its own
+/// panels in a buffer from ``GEMMScratchPool``.
 ///
 /// The Swift kernel is built for baseline x86-64 (SSE2, no FMA): `SIMD8<Float>` is two
 /// XMM registers, so the 6 × 8 tile keeps 12 accumulators + 2 B registers +
@@ -93,7 +94,7 @@ enum BuiltinGEMM {
         let product = GEMMOperands(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                                    a: SendablePointer(a), lda: lda, b: SendablePointer(b), ldb: ldb,
                                    beta: beta, c: SendablePointer(c), ldc: ldc)
-        parallelFor(units, minimumChunk: minimumUnits, BlockedGEMMUnits(
+        parallelFor(units, minimumChunk: minimumUnits, chunksPerThread: balancedChunksPerThread, BlockedGEMMUnits(
             useC: useC, splitColumns: splitColumns, unitRows: unitRows, unitColumns: unitColumns, product: product))
     }
 

@@ -96,7 +96,7 @@ enum DenseProducts {
     /// least ``splitThreshold`` multiply–adds, else on this thread.
     private static func run<Kernel: ParallelKernel>(_ kernel: Kernel, units: Int, multiplyAdds: Int) {
         if Parallelism.threadCount > 1 && multiplyAdds >= splitThreshold {
-            parallelFor(units, kernel)
+            parallelFor(units, chunksPerThread: balancedChunksPerThread, kernel)
         } else {
             kernel.run(0..<units)
         }

@@ -125,35 +125,47 @@ protocol ParallelKernel: Sendable {
     func run(_ range: Range<Int>)
 }
 
-/// Runs `kernel` over `0..<count` split into at most `Parallelism.threadCount`
-/// contiguous chunks of at least `minimumChunk` items, one chunk per thread.
+/// Runs `kernel` over `0..<count` split into contiguous chunks of at least
+/// `minimumChunk` items: `chunksPerThread` per thread (of `Parallelism.threadCount`),
+/// fewer when the items run out.
 ///
-/// Chunks are static (the same split every call), so a reduction that combines
-/// per-chunk partials in chunk order is bit-identical from run to run.
-/// Runs inline when one chunk suffices. The chunks run on a persistent pool
-/// (`gk_pool_run`): chunk 0 on the calling thread, the others on workers that
-/// spin briefly between jobs and then sleep. Unlike `DispatchQueue.concurrentPerform`
-/// (about 4 heap allocations and a thread wake-up per call, measured) a call
-/// allocates nothing. Nested calls (a GEMM inside a convolution chunk) run
-/// their chunks in order on the calling thread.
+/// The split is static (the same for a given count and thread count), so a
+/// reduction that combines per-chunk partials in chunk order is bit-identical from
+/// run to run. Which thread runs which chunk is not: the caller and the pool's
+/// threads (`gk_pool_run`) each take the next chunk nobody has taken, so when the
+/// OS deschedules one thread (another busy process) the others take over its
+/// chunks instead of waiting for them. Kernels whose results do not depend on the
+/// split (element-wise work, GEMM panels) ask for several chunks per thread, so
+/// that a thread stalled in the middle of its chunk leaves little for the others
+/// to wait for. Runs inline when one chunk suffices. Unlike
+/// `DispatchQueue.concurrentPerform` (about 4 heap allocations and a thread
+/// wake-up per call, measured) a call allocates nothing. Nested calls (a GEMM
+/// inside a convolution chunk) run their chunks in order on the calling thread.
 @usableFromInline
-func parallelFor<Kernel: ParallelKernel>(_ count: Int, minimumChunk: Int = 1, _ kernel: Kernel) {
+func parallelFor<Kernel: ParallelKernel>(_ count: Int, minimumChunk: Int = 1, chunksPerThread: Int = 1, _ kernel: Kernel) {
     guard count > 0 else { return }
-    let chunks = min(Parallelism.threadCount, max(1, count / max(1, minimumChunk)))
-    if chunks <= 1 {
+    let threads = Parallelism.threadCount
+    let chunks = min(threads * chunksPerThread, max(1, count / max(1, minimumChunk)))
+    if chunks <= 1 || threads <= 1 {
         kernel.run(0..<count)
         return
     }
     withUnsafePointer(to: kernel) { kernel in
         var job = ParallelJob(count: count, chunks: chunks, runner: KernelRunner(kernel: kernel))
         withUnsafeMutablePointer(to: &job) { job in
-            gk_pool_run(chunks, { context, chunk in
+            gk_pool_run(chunks, threads, { context, chunk in
                 let job = context!.assumingMemoryBound(to: ParallelJob.self)
                 job.pointee.runner.run(chunkRange(Int(chunk), of: job.pointee.chunks, count: job.pointee.count))
             }, job)
         }
     }
 }
+
+/// Chunks per thread for kernels whose results do not depend on the split
+/// (element-wise work, optimizer updates, GEMM panels, per-channel statistics):
+/// a thread the OS deschedules in the middle of a chunk then holds up a quarter
+/// of its share, not all of it, while the others take the remaining chunks.
+let balancedChunksPerThread = 4
 
 /// Runs one chunk of some kernel; lets the pool's non-generic C callback reach a generic kernel.
 private protocol ChunkRunner {

@@ -13,7 +13,7 @@ extension SeededGenerator {
         guard let base = values.baseAddress else { return }
         var end = self
         withUnsafeMutablePointer(to: &end) { end in
-            parallelFor(values.count, minimumChunk: NormalFillKernel.minimumSamplesPerThread,
+            parallelFor(values.count, minimumChunk: NormalFillKernel.minimumSamplesPerThread, chunksPerThread: balancedChunksPerThread,
                         NormalFillKernel(start: self, values: SendablePointer(base), count: values.count,
                                          end: SendablePointer(end)))
         }

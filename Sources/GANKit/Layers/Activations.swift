@@ -78,7 +78,7 @@ struct ElementwiseActivation {
         let function = function
         let output = outputBuffer.fill(shape: input.shape) { y in
             input.withUnsafeBufferPointer { x in
-                parallelFor(x.count, minimumChunk: ElementwiseKernel.minimumChunk,
+                parallelFor(x.count, minimumChunk: ElementwiseKernel.minimumChunk, chunksPerThread: balancedChunksPerThread,
                             ElementwiseKernel(function: function, x: SendablePointer(x.baseAddress!), dy: nil,
                                               result: SendablePointer(y.baseAddress!)))
             }
@@ -96,7 +96,7 @@ struct ElementwiseActivation {
         return inputGradientBuffer.fill(shape: cached.shape) { dx in
             cached.withUnsafeBufferPointer { c in
                 outputGradient.withUnsafeBufferPointer { dy in
-                    parallelFor(dx.count, minimumChunk: ElementwiseKernel.minimumChunk,
+                    parallelFor(dx.count, minimumChunk: ElementwiseKernel.minimumChunk, chunksPerThread: balancedChunksPerThread,
                                 ElementwiseKernel(function: function, x: SendablePointer(c.baseAddress!),
                                                   dy: SendablePointer(dy.baseAddress!),
                                                   result: SendablePointer(dx.baseAddress!)))

@@ -135,7 +135,7 @@ public final class BatchNorm: InputShapeValidating {
                     channelScratch.withUnsafeMutableBufferPointer { scratch in
                         let (x, mean, variance) = (SendablePointer(x.baseAddress!), SendablePointer(mean.baseAddress!),
                                                    SendablePointer(scratch.baseAddress!))
-                        parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk,
+                        parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk, chunksPerThread: balancedChunksPerThread,
                                     BatchNormStatisticsKernel(layout: layout, x: x, mean: mean, variance: variance))
                     }
                 }
@@ -169,7 +169,7 @@ public final class BatchNorm: InputShapeValidating {
                             let mean = SendablePointer(mean.baseAddress!)
                             let scale = SendablePointer(scratch.baseAddress! + features)
                             let beta = beta.map { SendablePointer($0) }
-                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk,
+                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk, chunksPerThread: balancedChunksPerThread,
                                         BatchNormNormalizeKernel(layout: layout, x: x, y: y, mean: mean,
                                                                  scale: scale, shift: beta))
                         }
@@ -230,7 +230,7 @@ public final class BatchNorm: InputShapeValidating {
                             let mean = SendablePointer(mean.baseAddress!)
                             let invstd = SendablePointer(invstd.baseAddress!)
                             let sums = SendablePointer(sums.baseAddress!)
-                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk,
+                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk, chunksPerThread: balancedChunksPerThread,
                                         BatchNormGradientSumsKernel(layout: layout, dy: dy, x: x, mean: mean,
                                                                     inverseDeviation: invstd, sumDy: sums,
                                                                     sumDyXhat: SendablePointer(sums.pointer + features)))
@@ -276,7 +276,7 @@ public final class BatchNorm: InputShapeValidating {
                                                SendablePointer(dx.baseAddress!))
                             let (mean, coefficients) = (SendablePointer(mean.baseAddress!),
                                                         SendablePointer(coefficients.baseAddress!))
-                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk,
+                            parallelFor(features, minimumChunk: layout.minimumChannelsPerChunk, chunksPerThread: balancedChunksPerThread,
                                         BatchNormInputGradientKernel(
                                             layout: layout, dy: dy, x: x, dx: dx, mean: mean, dyScale: coefficients,
                                             centeredScale: SendablePointer(coefficients.pointer + features),

@@ -117,7 +117,8 @@ public final class Adam: Optimizer {
                                 m: SendablePointer(m.baseAddress!), v: SendablePointer(v.baseAddress!), count: p.count,
                                 beta1: beta1, beta2: beta2, stepSize: stepSize, correction2: correction2,
                                 epsilon: epsilon, l2: l2, shrink: shrink)
-                            parallelFor(kernel.blockCount, minimumChunk: AdamUpdateKernel.minimumBlocksPerThread, kernel)
+                            parallelFor(kernel.blockCount, minimumChunk: AdamUpdateKernel.minimumBlocksPerThread,
+                                        chunksPerThread: balancedChunksPerThread, kernel)
                         }
                     }
                 }
