@@ -14,7 +14,10 @@
 // spinning while its spins keep arriving after the work is gone (a busy
 // machine), so it does not take CPU time from another process for nothing. The
 // caller, once no chunk is left to take, spins briefly for the chunks still
-// running, then sleeps until the last one ends.
+// running, then sleeps until the last one ends. When that wait keeps outlasting
+// the caller's own share (three jobs in a row), the pool's threads are not
+// getting a core: the caller then runs jobs alone for 20 ms before trying them
+// again, so two threads on a busy machine do not fall below one.
 //
 // Two per-thread settings travel with a job: the caller's thread-count override
 // (Parallelism.withThreadCount) and kernel-level cap (gk_force_level). A worker
@@ -32,6 +35,9 @@
 #define GK_WAIT_NANOSECONDS 50000L  /* how long the caller spins for running chunks before sleeping */
 #define GK_PROBE_NANOSECONDS 2000L  /* the shortest spin: after a sleep, or before giving up spinning */
 #define GK_LATE_NANOSECONDS 200000L /* a spinning worker that notices a job this late was not running */
+#define GK_STRAGGLER_NANOSECONDS 50000L  /* a wait shorter than this is never a straggler */
+#define GK_STRAGGLER_JOBS 3              /* consecutive jobs with a straggler before going it alone */
+#define GK_ALONE_NANOSECONDS 20000000L   /* how long the caller then runs jobs alone before trying again */
 
 #if defined(__x86_64__)
 #define GK_PAUSE() __builtin_ia32_pause()
@@ -63,6 +69,8 @@ static long jobThreadCount;  /* the caller's threadCountOverride */
 static int64_t jobPublished; /* atomic (relaxed): when the current job was published, in ns */
 static int jobLevel;         /* the caller's gk_forced_level() */
 static uint64_t startGeneration[GK_POOL_MAX];  /* generation when worker i was created */
+static int stragglerJobs = 0;      /* under runLock: consecutive jobs that waited for a straggler */
+static int64_t aloneUntil = 0;     /* under runLock: run jobs on the caller alone until then */
 static _Thread_local int insidePool = 0;
 static _Thread_local long threadCountOverride = 0;
 
@@ -150,6 +158,13 @@ void gk_pool_run(long chunks, long threads, gk_pool_task task, void *context) {
         runInline(chunks, task, context);
         return;
     }
+    if (aloneUntil != 0 && nanoseconds() < aloneUntil) {
+        // The other threads kept finishing long after this one (the OS gave their cores to
+        // another process): for a while, do the work here rather than wait for them.
+        pthread_mutex_unlock(&runLock);
+        runInline(chunks, task, context);
+        return;
+    }
     while (workerCount < threads - 1) {
         pthread_t thread;
         pthread_attr_t attributes;
@@ -172,7 +187,8 @@ void gk_pool_run(long chunks, long threads, gk_pool_task task, void *context) {
     jobThreadCount = threadCountOverride;
     jobLevel = gk_forced_level();
     __atomic_store_n(&completed, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&jobPublished, nanoseconds(), __ATOMIC_RELAXED);
+    int64_t published = nanoseconds();
+    __atomic_store_n(&jobPublished, published, __ATOMIC_RELAXED);
     uint64_t generation = (CLAIM_GENERATION(__atomic_load_n(&claim, __ATOMIC_RELAXED)) + 1) & 0xFFFFFF;
     __atomic_store_n(&claim, (generation << 40) | ((uint64_t)threads << 32) | ((uint64_t)chunks << 16), __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&sleepLock);
@@ -184,6 +200,7 @@ void gk_pool_run(long chunks, long threads, gk_pool_task task, void *context) {
     insidePool = 0;
 
     // No chunk is left to take; wait for those still running on workers.
+    int straggled = 0;
     if (__atomic_load_n(&completed, __ATOMIC_ACQUIRE) < chunks) {
         int64_t start = nanoseconds();
         for (int spins = 1; __atomic_load_n(&completed, __ATOMIC_ACQUIRE) < chunks; spins++) {
@@ -197,6 +214,14 @@ void gk_pool_run(long chunks, long threads, gk_pool_task task, void *context) {
                 break;
             }
         }
+        // A straggler: the rest took longer than this thread's whole share did.
+        int64_t waited = nanoseconds() - start, own = start - published;
+        straggled = waited > GK_STRAGGLER_NANOSECONDS && waited > own;
+    }
+    stragglerJobs = straggled ? stragglerJobs + 1 : 0;
+    if (stragglerJobs >= GK_STRAGGLER_JOBS) {
+        stragglerJobs = 0;
+        aloneUntil = nanoseconds() + GK_ALONE_NANOSECONDS;
     }
     pthread_mutex_unlock(&runLock);
 }
