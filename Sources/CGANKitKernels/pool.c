@@ -80,12 +80,11 @@ static int64_t nanoseconds(void) {
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
-/// Runs chunks of job `generation` until none is left to claim; returns how many this thread ran.
-static long runChunks(uint64_t generation, int isWorker) {
-    long ran = 0;
+/// Runs chunks of job `generation` until none is left to claim.
+static void runChunks(uint64_t generation, int isWorker) {
     uint64_t word = __atomic_load_n(&claim, __ATOMIC_ACQUIRE);
     for (;;) {
-        if (CLAIM_GENERATION(word) != generation || CLAIM_NEXT(word) >= CLAIM_CHUNKS(word)) return ran;
+        if (CLAIM_GENERATION(word) != generation || CLAIM_NEXT(word) >= CLAIM_CHUNKS(word)) return;
         if (!__atomic_compare_exchange_n(&claim, &word, word + 1, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
         // The chunk is ours, so the job cannot end (nor its fields change) before we finish it.
         long chunk = (long)CLAIM_NEXT(word), chunks = (long)CLAIM_CHUNKS(word);
@@ -94,7 +93,6 @@ static long runChunks(uint64_t generation, int isWorker) {
             gk_force_level(jobLevel);
         }
         jobTask(jobContext, chunk);
-        ran++;
         if (__atomic_add_fetch(&completed, 1, __ATOMIC_SEQ_CST) == chunks && __atomic_load_n(&callerWaiting, __ATOMIC_SEQ_CST)) {
             pthread_mutex_lock(&sleepLock);
             pthread_cond_signal(&finished);

@@ -60,10 +60,7 @@ public struct ImageBytes: BatchSource {
     public func floats() -> Tensor {
         var tensor = Tensor(zeros: shape)
         tensor.withUnsafeMutableBufferPointer { values in
-            storage.withUnsafeBufferPointer { bytes in
-                let start = first * shape.elementsPerItem
-                for i in values.indices { values[i] = byteValues[Int(bytes[start + i])] }
-            }
+            if let base = values.baseAddress { convert(0..<count, into: base) }
         }
         return tensor
     }
@@ -71,14 +68,16 @@ public struct ImageBytes: BatchSource {
     /// Writes images `indices`, converted to floats, one after another into `destination`.
     public func copySamples(_ indices: ArraySlice<Int>, into destination: UnsafeMutablePointer<Float>) {
         let row = shape.elementsPerItem
+        for (position, index) in indices.enumerated() { convert(index..<(index + 1), into: destination + position * row) }
+    }
+
+    /// Writes the consecutive images `images`, converted to floats, into `destination`.
+    private func convert(_ images: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let row = shape.elementsPerItem
         storage.withUnsafeBufferPointer { bytes in
             byteValues.withUnsafeBufferPointer { table in
-                var target = destination
-                for index in indices {
-                    let source = bytes.baseAddress! + (first + index) * row
-                    for j in 0..<row { target[j] = table[Int(source[j])] }
-                    target += row
-                }
+                let source = bytes.baseAddress! + (first + images.lowerBound) * row
+                for j in 0..<(images.count * row) { destination[j] = table[Int(source[j])] }
             }
         }
     }

@@ -157,8 +157,9 @@ extension Trainer {
                                                reason: "step, epoch and batch \(counters) must each be at most 2^53")
         }
         // Checkpoints from before lazy penalties counted D updates: a plain loop's count.
+        let derived = counters[0].multipliedReportingOverflow(by: UInt64(discriminatorSteps))
         let discriminatorUpdateCount = checkpoint.integers["trainer/discriminatorUpdates"]
-            ?? [counters[0] &* UInt64(discriminatorSteps)]
+            ?? [derived.overflow ? .max : derived.partialValue]  // an overflow fails the 2^53 check below
         guard discriminatorUpdateCount.count == 1 else {
             throw CheckpointError.shapeMismatch(name: "trainer/discriminatorUpdates", expected: [1],
                                                 found: [discriminatorUpdateCount.count])
