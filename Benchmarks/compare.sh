@@ -10,7 +10,7 @@
 # 3. Prints per row the median steps/s of each side at its best thread count,
 #    the median of the per-repetition ratios, and the CPU time per step.
 #
-# Usage:  Benchmarks/compare.sh [--reps N] [--seconds S] [--threads "1 2"] [--rows "mlp-small@64 …"]
+# Usage:  Benchmarks/compare.sh [--reps N] [--seconds S] [--threads "1 2"] [--rows "mlp-small@64 dcgan@64+r1 …"]
 #                               [--keep-openblas-env] [--builtin] [--out FILE.jsonl]
 # Needs:  PyTorch importable by python3 (PYTHONPATH=/opt/torchlib on the reference machine).
 # By default OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for the benchmark
@@ -50,7 +50,8 @@ RESULTS=${OUT:-$(mktemp /tmp/gankit-compare.XXXXXX.jsonl)}
 
 echo "== like-for-like check (same weights, batch and noise; 3 steps)" >&2
 CHECKDIR=$(mktemp -d /tmp/gankit-check.XXXXXX)
-for row in mlp-small@64 mlp-keras@64 dcgan@64 dcgan64@64; do  # dcgan@256 checks the same code at 4× the cost
+# dcgan@256 checks the same code at 4× the cost; +r1 checks the R1 penalty against double backpropagation.
+for row in mlp-small@64 mlp-keras@64 dcgan@64 dcgan64@64 mlp-small@64+r1 dcgan@64+r1; do
     "${UNSET_ENV[@]}" "${GANKIT_ENV[@]}" "$BENCH" --export-check "$CHECKDIR/$row" --only "$row" --check-steps 3
     "${UNSET_ENV[@]}" "$PY" Benchmarks/pytorch_reference.py --check "$CHECKDIR/$row" --threads 1 >> "$RESULTS" \
         || { echo "MISMATCH on $row: not comparing" >&2; exit 1; }

@@ -9,6 +9,8 @@ One step (as GANKit's Trainer.trainStep and the PyTorch DCGAN tutorial):
      Adam step on G.
 Adam(lr 2e-4, betas (0.5, 0.999)) on both. FLOPs per step are counted with the
 same formula as gankit-bench: 2·N·(8·D + 3·G) multiply-adds of the matrix products.
+A row ending in +r1 adds R1 (gamma 1) to the real loss, by double backpropagation
+(torch.autograd.grad with create_graph=True, as StyleGAN2's code does).
 
 Usage:
   PYTHONPATH=/opt/torchlib python3 Benchmarks/pytorch_reference.py --row mlp-small@64 --threads 1 --seconds 2
@@ -98,8 +100,9 @@ def multiply_adds(net, input_shape):
 class Step:
     """The training step; `noise` may be given (the check) or drawn with torch.randn."""
 
-    def __init__(self, g, d, adam):
+    def __init__(self, g, d, adam, r1_gamma=0.0):
         self.g, self.d = g, d
+        self.r1_gamma = r1_gamma
         self.opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999), **adam)
         self.opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999), **adam)
         self.loss = nn.BCEWithLogitsLoss()
@@ -109,7 +112,14 @@ class Step:
         n = real.shape[0]
         ones, zeros = torch.ones(n, 1), torch.zeros(n, 1)
         self.opt_d.zero_grad(set_to_none=True)
-        real_loss = self.loss(self.d(real), ones)
+        if self.r1_gamma:
+            # R1 (Mescheder et al. 2018) by double backpropagation: gamma/2 * mean ||grad_x D(x)||^2.
+            real = real.detach().requires_grad_(True)
+            out = self.d(real)
+            (grad,) = torch.autograd.grad(out.sum(), real, create_graph=True)
+            real_loss = self.loss(out, ones) + self.r1_gamma / 2 * grad.pow(2).flatten(1).sum(1).mean()
+        else:
+            real_loss = self.loss(self.d(real), ones)
         real_loss.backward()
         z = torch.randn(n, 100) if noise is None else noise
         fake = self.g(z)
@@ -150,7 +160,7 @@ def check(directory, adam):
                 for p, name in zip(params, names):
                     assert tuple(p.shape) == tuple(tensors[name].shape), f"{name}: {p.shape} vs {tensors[name].shape}"
                     p.copy_(tensors[name].to(dtype))
-        step = Step(g, d, adam)
+        step = Step(g, d, adam, manifest.get("r1Gamma", 0.0))
         return [step(tensors["real"].to(dtype), tensors[f"noise.{i}"].to(dtype)) for i in range(manifest["steps"])]
 
     pytorch = replay(torch.float32)
@@ -184,19 +194,24 @@ def check(directory, adam):
             print(f"  {manifest['model']}@{manifest['batch']} step {i + 1} {what} loss: "
                   f"GANKit {theirs:.7f}  PyTorch {ours:.7f}  |diff| {diff:.2e}  {'ok' if good else 'MISMATCH'}{note}",
                   file=sys.stderr)
-    print(json.dumps({"check": manifest["model"], "batch": manifest["batch"], "ok": bool(ok),
+    print(json.dumps({"check": manifest["model"], "batch": manifest["batch"], "r1Gamma": manifest.get("r1Gamma", 0.0),
+                      "ok": bool(ok),
                       "worstRelativeError": worst, "rtol": 1e-4, "atol": atol, "laterRtol": later_rtol,
                       "float64Replay": exact is not None}))
     return 0 if ok else 1
 
 
 def measure(row, seconds, min_steps, adam):
-    model, batch = row.split("@")
+    # MODEL@BATCH, optionally +r1 (or +r1-central, GANKit's other scheme: here the same exact R1), gamma 1.
+    model_batch, _, penalty = row.partition("+")
+    if penalty not in ("", "r1", "r1-central"):
+        raise SystemExit(f"pytorch_reference.py: unknown penalty '+{penalty}' in row {row}")
+    model, batch = model_batch.split("@")
     batch = int(batch)
     torch.manual_seed(7)
     g, d = make_models(model)
     flops = 2 * batch * (8 * multiply_adds(d, (2,) + image_shape(model)) + 3 * multiply_adds(g, (2, 100)))
-    step = Step(g, d, adam)
+    step = Step(g, d, adam, 1.0 if penalty else 0.0)
     real = torch.rand((batch,) + image_shape(model)) * 2 - 1
     for _ in range(3 if model.startswith("dcgan") else 20):
         step(real)
@@ -216,7 +231,7 @@ def measure(row, seconds, min_steps, adam):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--row", default="mlp-small@64", help="MODEL@BATCH, e.g. dcgan@256")
+    parser.add_argument("--row", default="mlp-small@64", help="MODEL@BATCH[+r1], e.g. dcgan@256 or dcgan@64+r1")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--min-steps", type=int, default=5)

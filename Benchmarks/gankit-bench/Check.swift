@@ -9,7 +9,8 @@ import GANKit
 ///   weight then bias, PyTorch layouts), the real batch `[N] + image shape`, then
 ///   the noise of each step `[N, 100]` (drawn as the trainer will draw it);
 /// - `check.json`: the tensors' names and shapes in that order, and the
-///   discriminator and generator losses GANKit computed for each step.
+///   discriminator and generator losses GANKit computed for each step (the D loss
+///   with the R1 penalty of a `+r1` row), and that penalty's γ (`r1Gamma`, 0 for none).
 ///
 /// Dropout is switched off (rate 0) for the check, since the two libraries'
 /// random masks cannot agree; the timed keras rows keep Dropout(0.4).
@@ -44,6 +45,7 @@ func exportCheck(_ workload: Workload, steps: Int, to directory: URL) throws {
     }
     let manifest: [String: Any] = [
         "model": workload.model.rawValue, "batch": workload.batch, "steps": steps,
+        "r1Gamma": workload.penalty == nil ? 0 : Double(benchmarkR1Gamma),
         "names": names, "shapes": shapes,
         "discriminatorLosses": discriminatorLosses.map(Double.init),
         "generatorLosses": generatorLosses.map(Double.init),

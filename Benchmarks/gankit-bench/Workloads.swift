@@ -18,25 +18,52 @@ enum ModelKind: String, CaseIterable {
     var isConvolutional: Bool { self == .dcgan || self == .dcgan64 }
 }
 
-/// One benchmark row: a model and a batch size.
+/// A gradient penalty on every D update of a row (the default recipes' R1), named by
+/// the row's suffix; Benchmarks/pytorch_reference.py computes R1 by double backpropagation.
+enum RowPenalty: String {
+    /// `+r1`: ``GradientPenalty/r1(gamma:)`` with γ = ``benchmarkR1Gamma``
+    /// (forward difference sharing the real pass).
+    case r1 = "r1"
+    /// `+r1-central`: the same R1 by the central difference (its own three passes).
+    case r1Central = "r1-central"
+
+    var penalty: GradientPenalty {
+        let r1 = GradientPenalty.r1(gamma: benchmarkR1Gamma)
+        guard self == .r1Central else { return r1 }
+        return GradientPenalty(kind: .realData, weight: r1.weight, difference: .central)
+    }
+}
+
+/// The R1 γ of the `+r1` rows (the default recipes' value).
+let benchmarkR1Gamma: Float = 1
+
+/// One benchmark row: a model, a batch size and optionally a gradient penalty.
 struct Workload: CustomStringConvertible {
     var model: ModelKind
     var batch: Int
+    var penalty: RowPenalty?
 
-    /// `mlp-small@64`.
-    var description: String { "\(model.rawValue)@\(batch)" }
+    /// `mlp-small@64`, `dcgan@64+r1`.
+    var description: String { "\(model.rawValue)@\(batch)" + (penalty.map { "+\($0.rawValue)" } ?? "") }
 
-    init(model: ModelKind, batch: Int) {
+    init(model: ModelKind, batch: Int, penalty: RowPenalty? = nil) {
         self.model = model
         self.batch = batch
+        self.penalty = penalty
     }
 
-    /// Parses `mlp-small@64`.
+    /// Parses `mlp-small@64` or `mlp-small@64+r1`.
     init?(_ text: String) {
-        let parts = text.split(separator: "@")
+        let rowAndPenalty = text.split(separator: "+", maxSplits: 1)
+        let parts = rowAndPenalty[0].split(separator: "@")
         guard parts.count == 2, let model = ModelKind(rawValue: String(parts[0])), let batch = Int(parts[1]),
               batch >= 2 else { return nil }
-        self.init(model: model, batch: batch)
+        var penalty: RowPenalty?
+        if rowAndPenalty.count == 2 {
+            guard let named = RowPenalty(rawValue: String(rowAndPenalty[1])) else { return nil }
+            penalty = named
+        }
+        self.init(model: model, batch: batch, penalty: penalty)
     }
 
     /// The issue's table rows.
@@ -51,7 +78,7 @@ struct Workload: CustomStringConvertible {
 }
 
 /// A trainer for `workload` built from `seed`, Adam(2e-4, β₁ 0.5) on both networks,
-/// non-saturating BCE on logits (the tutorials' setup).
+/// non-saturating BCE on logits (the tutorials' setup), plus the row's penalty.
 /// `dropout` overrides the keras preset's rate (0 for the like-for-like check).
 func makeTrainer(_ workload: Workload, seed: UInt64, dropout: Float? = nil) -> Trainer {
     var rng = SeededGenerator(seed: seed)
@@ -68,12 +95,15 @@ func makeTrainer(_ workload: Workload, seed: UInt64, dropout: Float? = nil) -> T
     case .dcgan64:
         networks = DCGAN.make(.rgb64, using: &rng)
     }
-    return Trainer(generator: networks.generator, discriminator: networks.discriminator,
-                   objective: NonSaturatingGAN(),
-                   generatorOptimizer: Adam(parameters: networks.generator.parameters, learningRate: 2e-4, beta1: 0.5),
-                   discriminatorOptimizer: Adam(parameters: networks.discriminator.parameters, learningRate: 2e-4,
-                                                beta1: 0.5),
-                   latentDimension: 100, seed: seed &+ 1)
+    let trainer = Trainer(generator: networks.generator, discriminator: networks.discriminator,
+                          objective: NonSaturatingGAN(),
+                          generatorOptimizer: Adam(parameters: networks.generator.parameters, learningRate: 2e-4,
+                                                   beta1: 0.5),
+                          discriminatorOptimizer: Adam(parameters: networks.discriminator.parameters,
+                                                       learningRate: 2e-4, beta1: 0.5),
+                          latentDimension: 100, seed: seed &+ 1)
+    trainer.gradientPenalty = workload.penalty?.penalty
+    return trainer
 }
 
 /// A real batch `[batch] + model.imageShape`, uniform in [−1, 1] (the data do not change the cost).
@@ -118,7 +148,8 @@ func multiplyAdds(of network: Sequential, input: TensorShape) -> Int {
 /// D on the real batch: forward + input gradient + weight gradient (3·D);
 /// G forward (G); D on the fake batch (3·D); generator update: D forward and
 /// input gradient only (2·D), G's weight and input gradients (2·G).
-/// Total `2·N·(8·D + 3·G)`, the same formula as pytorch_reference.py.
+/// Total `2·N·(8·D + 3·G)`, the same formula as pytorch_reference.py. A penalty's
+/// passes are not counted: a `+r1` row's GFLOP/s is the plain step's work per second.
 /// Counted on a freshly built pair of networks (the shape probe runs a forward pass).
 func flopsPerStep(_ workload: Workload) -> Double {
     let probe = makeTrainer(workload, seed: 0)

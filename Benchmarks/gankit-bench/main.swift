@@ -10,6 +10,7 @@
 //        mpirun -np 2 .build/release/gankit-bench --only mlp-small@64   (data-parallel row: each rank's step)
 //        mpirun -np 2 .build/release/gankit-bench --allreduce           (gradient-average time by size)
 // Rows:  mlp-small@64, mlp-keras@64, dcgan@64, dcgan@256, dcgan64@64 (64×64 RGB), then a batch sweep.
+//        `--only dcgan@64+r1` adds R1 (γ 1) to every D update, `+r1-central` the same by central difference.
 //        Each row runs in a child process, so its peak RSS is its own.
 // Compare with PyTorch: Benchmarks/compare.sh (alternating runs, medians, ratios).
 // One step = D on a real and a fake batch, then G through D (Trainer.trainStep).
@@ -32,7 +33,7 @@ struct Options {
 func usage() -> Never {
     print("""
     usage: gankit-bench [--json] [--threads N] [--seconds S] [--min-steps N] [--no-sweep] [--no-gemm]
-                        [--only MODEL@BATCH] [--export-check DIR [--check-steps N]] [--allreduce]
+                        [--only MODEL@BATCH[+r1|+r1-central]] [--export-check DIR [--check-steps N]] [--allreduce]
     models: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))
     """)
     exit(2)

@@ -147,14 +147,30 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
     }
 }
 
-/// A snapshot of a layer tree's buffers and layer-owned generators, restorable many times.
+/// A snapshot of a layer tree's buffers and layer-owned generators, restorable many
+/// times. The snapshot owns copies of the buffers, so ``recapture()`` and the restores
+/// copy values in place and allocate nothing (the gradient penalty runs them every step).
 struct LayerState {
-    private let buffers: [(Buffer, Tensor)]
-    private let generators: [(any RandomizedLayer, SeededGenerator)]
+    private let buffers: [Buffer]
+    private var values: [Tensor]
+    private let randomizedLayers: [any RandomizedLayer]
+    private var generators: [SeededGenerator]
 
     init(capturing layer: any Layer) {
-        buffers = layer.namedBuffers.map { ($0.buffer, $0.buffer.value) }
-        generators = namedRandomizedLayers(layer).map { ($0.layer, $0.layer.generator) }
+        buffers = layer.namedBuffers.map(\.buffer)
+        values = buffers.map { buffer in
+            var copy = Tensor(zeros: buffer.value.shape)
+            copy.assign(from: buffer.value)
+            return copy
+        }
+        randomizedLayers = namedRandomizedLayers(layer).map(\.layer)
+        generators = randomizedLayers.map(\.generator)
+    }
+
+    /// Takes the layer tree's current state, into this snapshot's storage.
+    mutating func recapture() {
+        for index in buffers.indices { values[index].assign(from: buffers[index].value) }
+        for index in randomizedLayers.indices { generators[index] = randomizedLayers[index].generator }
     }
 
     func restore() {
@@ -163,11 +179,18 @@ struct LayerState {
     }
 
     func restoreBuffers() {
-        for (buffer, value) in buffers { buffer.value = value }
+        for (buffer, value) in zip(buffers, values) { buffer.value.assign(from: value) }
     }
 
     func restoreGenerators() {
-        for (layer, generator) in generators { layer.generator = generator }
+        for (layer, generator) in zip(randomizedLayers, generators) { layer.generator = generator }
+    }
+}
+
+extension Optional where Wrapped == LayerState {
+    /// Captures `layer`'s state: into the existing snapshot (no allocation), or a new one the first time.
+    mutating func capture(_ layer: any Layer) {
+        if self == nil { self = LayerState(capturing: layer) } else { self!.recapture() }
     }
 }
 

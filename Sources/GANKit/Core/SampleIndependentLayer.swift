@@ -21,7 +21,7 @@ extension Layer {
     /// (a container such as ``Sequential`` when all its children are).
     public var treatsSamplesIndependently: Bool {
         if let container = self as? any LayerContainer {
-            return container.children.allSatisfy(\.treatsSamplesIndependently)
+            return container.children.allSatisfy { $0.treatsSamplesIndependently }
         }
         return self is any SampleIndependentLayer
     }

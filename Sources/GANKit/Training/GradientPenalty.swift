@@ -22,7 +22,11 @@
 /// (custom layers included), costs three extra forward/backward passes of the
 /// discriminator per update, and is exact up to rounding wherever D is
 /// piecewise linear in its input between the two points (ReLU/LeakyReLU
-/// networks); for smooth activations the error is O(δ²). When every layer of
+/// networks); for smooth activations the error is O(δ²). R1 uses the forward
+/// difference `[∇θD(x + δu) − ∇θD(x)] / δ` instead (see ``FiniteDifference``):
+/// the ``Trainer`` folds its `∇θD(x)` term into the backward pass of the real
+/// batch's loss, so the penalty costs two extra passes, one without parameter
+/// gradients. When every layer of
 /// the discriminator treats samples independently (no BatchNorm), each sample
 /// gets its own `δ`, so that its perturbation has size ``finiteDifferenceStep``:
 /// a sample's contribution then depends on that sample alone, and a batch split
@@ -43,13 +47,32 @@ public struct GradientPenalty: Sendable, Equatable {
         case realData
     }
 
+    /// How the weight gradient ∇θ(uᵀ∇ₓD) is taken from ordinary backward passes.
+    public enum FiniteDifference: Sendable, Equatable {
+        /// `[∇θD(x + δu) − ∇θD(x − δu)] / 2δ`: error O(δ²) where D is smooth; two
+        /// forward/backward passes with parameter gradients after the one that finds `u`.
+        case central
+        /// `[∇θD(x + δu) − ∇θD(x)] / δ`: error O(δ) where D is smooth; both are exact
+        /// where D is piecewise linear between the points. For R1 in the ``Trainer``,
+        /// when D has no Dropout, `−∇θD(x)/δ` joins the backward pass of the real
+        /// batch's loss (the same `x`), which leaves one pass with parameter gradients
+        /// instead of two (`Docs/WGAN-GP.md` has the time it saves).
+        /// Elsewhere (interpolates, custom loops, Dropout) it costs what the central one does.
+        case forward
+    }
+
     /// Where and what.
     public var kind: Kind
     /// The factor: λ for WGAN-GP, γ/2 for R1.
     public var weight: Float
     /// Root-mean-square size, per sample, of the input perturbation of the
-    /// central difference (see above). The default suits inputs in [−1, 1].
+    /// difference (see above). 1e-2 (the default) suits the central difference on
+    /// inputs in [−1, 1]; ``r1(gamma:)`` takes 1e-3, where the forward difference's
+    /// O(δ) error and the rounding error of Float32 balance.
     public var finiteDifferenceStep: Float = 1e-2
+    /// The scheme of the weight gradient: ``FiniteDifference/forward`` for
+    /// ``r1(gamma:)``, ``FiniteDifference/central`` for ``wassersteinGP(weight:)``.
+    public var difference: FiniteDifference = .central
     /// Lazy regularisation (Karras et al. 2020, StyleGAN2 §3.1,
     /// <https://arxiv.org/abs/1912.04958>): the ``Trainer`` computes the penalty at
     /// one discriminator update in every `interval` (updates 0, k, 2k, … of
@@ -62,8 +85,10 @@ public struct GradientPenalty: Sendable, Equatable {
         didSet { require(interval >= 1, "GradientPenalty: interval must be at least 1, got \(interval)") }
     }
 
-    /// Creates a penalty of `kind` scaled by `weight`, computed every `interval` discriminator updates.
-    public init(kind: Kind, weight: Float, finiteDifferenceStep: Float = 1e-2, interval: Int = 1) {
+    /// Creates a penalty of `kind` scaled by `weight`, computed every `interval`
+    /// discriminator updates, its weight gradient by the `difference` scheme.
+    public init(kind: Kind, weight: Float, finiteDifferenceStep: Float = 1e-2, interval: Int = 1,
+                difference: FiniteDifference = .central) {
         require(weight >= 0 && weight.isFinite, "GradientPenalty: weight must be finite and ≥ 0, got \(weight)")
         require(finiteDifferenceStep > 0 && finiteDifferenceStep.isFinite,
                      "GradientPenalty: finiteDifferenceStep must be positive, got \(finiteDifferenceStep)")
@@ -72,6 +97,7 @@ public struct GradientPenalty: Sendable, Equatable {
         self.weight = weight
         self.finiteDifferenceStep = finiteDifferenceStep
         self.interval = interval
+        self.difference = difference
     }
 
     /// WGAN-GP with coefficient `weight` (the paper's λ = 10) and target norm 1.
@@ -79,9 +105,10 @@ public struct GradientPenalty: Sendable, Equatable {
         GradientPenalty(kind: .interpolates(target: 1), weight: weight)
     }
 
-    /// R1 on real data with the paper's γ: the penalty is `γ/2 · mean ‖∇ₓD(x)‖²`.
+    /// R1 on real data with the paper's γ: the penalty is `γ/2 · mean ‖∇ₓD(x)‖²`;
+    /// its weight gradient by the cheaper ``FiniteDifference/forward`` scheme.
     public static func r1(gamma: Float = 10) -> GradientPenalty {
-        GradientPenalty(kind: .realData, weight: gamma / 2)
+        GradientPenalty(kind: .realData, weight: gamma / 2, finiteDifferenceStep: 1e-3, difference: .forward)
     }
 
     /// This penalty computed lazily: at one discriminator update in every `interval`,
@@ -108,112 +135,5 @@ public struct GradientPenalty: Sendable, Equatable {
         case .realData:
             return (w * squaredNorm, w * 2)
         }
-    }
-}
-
-/// Reusable storage of ``Trainer``'s gradient-penalty passes.
-struct GradientPenaltyScratch {
-    var points = TensorBuffer()
-    var direction = TensorBuffer()
-    var perturbed = TensorBuffer()
-    var outputWeights = TensorBuffer()
-    /// Each sample's `δ` (samples treated independently).
-    var sampleSteps = TensorBuffer()
-    /// The value of the last penalty computed.
-    var lastValue: Float = 0
-}
-
-extension GradientPenalty {
-    /// Evaluates the penalty of `discriminator` at `points` `[N, …]` (interpolates
-    /// or real samples, already chosen) and *adds* its gradient with respect to
-    /// the discriminator's parameters into their `gradient`s.
-    ///
-    /// Three forward/backward passes of the discriminator (see the type's
-    /// documentation); its buffers are left as they were, and its layer-owned
-    /// generators (Dropout) as after one forward. Use it in custom loops; the
-    /// ``Trainer`` calls it when ``Trainer/gradientPenalty`` is set.
-    /// - Returns: the penalty's value (mean over the batch, times ``weight``).
-    public func accumulateGradients(of discriminator: any Layer, at points: Tensor) -> Float {
-        var scratch = GradientPenaltyScratch()
-        return accumulateGradients(of: discriminator, at: points, scratch: &scratch)
-    }
-
-    func accumulateGradients(of discriminator: any Layer, at points: Tensor,
-                             scratch: inout GradientPenaltyScratch) -> Float {
-        let before = LayerState(capturing: discriminator)
-        let batch = points.shape[0], row = points.shape.elementsPerItem
-        let output = discriminator.forward(points)
-        let afterOneForward = LayerState(capturing: discriminator)
-        let ones = scratch.outputWeights.fill(shape: output.shape) { $0.update(repeating: 1) }
-        let inputGradient = discriminator.backward(ones, parameterGradients: .skip)
-        require(inputGradient.shape == points.shape,
-                     "GradientPenalty: the discriminator's input gradient is \(inputGradient.shape), its input \(points.shape)")
-
-        // Penalty value, and u = dPenalty/d(input gradient), whose direction the central difference follows.
-        var total = 0.0, directionNormSquared = 0.0
-        let step = Double(finiteDifferenceStep)
-        let perSample = discriminator.treatsSamplesIndependently
-        let direction = scratch.direction.fill(shape: points.shape) { u in
-            inputGradient.withUnsafeBufferPointer { g in
-                for n in 0..<batch {
-                    let sample = g.baseAddress! + n * row
-                    var squaredNorm = 0.0
-                    for j in 0..<row { squaredNorm += Double(sample[j]) * Double(sample[j]) }
-                    let (value, scale) = term(squaredNorm: squaredNorm)
-                    total += value
-                    let c = scale / Double(batch)
-                    directionNormSquared += c * c * squaredNorm
-                    for j in 0..<row { u[n * row + j] = Float(c) * sample[j] }
-                }
-            }
-        }
-        // δₙ·‖uₙ‖ = step (0 for a sample whose uₙ is 0: it contributes nothing).
-        let sampleSteps = scratch.sampleSteps.fill(shape: [batch]) { steps in
-            direction.withUnsafeBufferPointer { u in
-                for n in 0..<batch {
-                    var squaredNorm = 0.0
-                    for j in (n * row)..<((n + 1) * row) { squaredNorm += Double(u[j]) * Double(u[j]) }
-                    steps[n] = perSample && squaredNorm > 0 ? Float(step / squaredNorm.squareRoot()) : 0
-                }
-            }
-        }
-        defer {
-            before.restoreBuffers()
-            afterOneForward.restoreGenerators()
-        }
-        let value = Float(total / Double(batch))
-        guard directionNormSquared > 0 else { return value }
-
-        // ∇θ(uᵀ∇ₓD) ≈ [∇θD(x + δu) − ∇θD(x − δu)] / 2δ, with δₙ·‖uₙ‖ = step for each sample,
-        // or one δ with δ·‖u‖ = step·√N for a batch that BatchNorm couples.
-        let batchDelta = Float(step * Double(batch).squareRoot() / directionNormSquared.squareRoot())
-        for sign: Float in [1, -1] {
-            before.restore()
-            let perturbed = scratch.perturbed.fill(shape: points.shape) { x in
-                points.withUnsafeBufferPointer { p in
-                    direction.withUnsafeBufferPointer { u in
-                        sampleSteps.withUnsafeBufferPointer { steps in
-                            for n in 0..<batch {
-                                let shift = sign * (perSample ? steps[n] : batchDelta)
-                                for i in (n * row)..<((n + 1) * row) { x[i] = p[i] + shift * u[i] }
-                            }
-                        }
-                    }
-                }
-            }
-            let output = discriminator.forward(perturbed)
-            let weights = scratch.outputWeights.fill(shape: output.shape) { weights in
-                sampleSteps.withUnsafeBufferPointer { steps in
-                    let perOutput = weights.count / batch
-                    for n in 0..<batch {
-                        let delta = perSample ? steps[n] : batchDelta
-                        let weight = delta > 0 ? sign / (2 * delta) : 0
-                        for i in (n * perOutput)..<((n + 1) * perOutput) { weights[i] = weight }
-                    }
-                }
-            }
-            discriminator.backwardParametersOnly(weights)
-        }
-        return value
     }
 }

@@ -18,6 +18,41 @@ extension Trainer {
         return penaltyScratch.lastValue
     }
 
+    /// When the ``gradientPenalty`` is due and is R1 by ``GradientPenalty/FiniteDifference/forward``
+    /// difference on a discriminator without Dropout: probes it at `real` (D's input gradient,
+    /// D's buffers left as they were) for the real pass to share. Nil otherwise.
+    func beginPenaltySharingRealPass(real: Tensor) -> (penalty: GradientPenalty, probe: GradientPenaltyProbe)? {
+        guard let penalty = gradientPenalty, penalty.kind == .realData, penalty.difference == .forward,
+              !discriminatorIsRandomized, discriminatorUpdates % penalty.interval == 0 else { return nil }
+        var scaled = penalty
+        scaled.weight *= Float(penalty.interval)
+        penaltyScratch.before.capture(discriminator)
+        let probe = scaled.probe(discriminator, at: real, scratch: &penaltyScratch)
+        penaltyScratch.before!.restoreBuffers()
+        return (scaled, probe)
+    }
+
+    /// The real batch's loss gradient plus the shared penalty's `−1/δₙ` term (`gradient` itself without one).
+    func withPenaltyTerm(_ shared: (penalty: GradientPenalty, probe: GradientPenaltyProbe)?,
+                         addedTo gradient: Tensor) -> Tensor {
+        guard let shared, shared.probe.hasDirection else { return gradient }
+        return shared.penalty.differenceWeights(shared.probe, scale: -1, shape: gradient.shape, adding: gradient,
+                                                into: &penaltyScratch.foldedRealGradient)
+    }
+
+    /// The shared penalty's other pass, at `real + δu` (D's buffers left as they were);
+    /// returns its value at its own weight, as ``accumulateGradientPenalty(_:real:fake:)`` does.
+    func finishPenalty(_ shared: (penalty: GradientPenalty, probe: GradientPenaltyProbe), real: Tensor) -> Float {
+        if shared.probe.hasDirection {
+            penaltyScratch.before.capture(discriminator)
+            shared.penalty.accumulatePass(of: discriminator, at: real, probe: shared.probe, shift: 1, scale: 1,
+                                          scratch: &penaltyScratch)
+            penaltyScratch.before!.restoreBuffers()
+        }
+        penaltyScratch.lastValue = shared.probe.value / Float(shared.penalty.interval)
+        return penaltyScratch.lastValue
+    }
+
     /// The value of the ``gradientPenalty`` (at its own weight, not the lazy
     /// `interval` times it) at the last discriminator update that computed it
     /// (included in the losses reported until the next one), or 0 before the

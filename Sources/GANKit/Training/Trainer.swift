@@ -69,6 +69,8 @@ public final class Trainer {
     }
     /// Whether ``discriminatesJointly`` may be true for these networks (decided once, at init).
     private let canDiscriminateJointly: Bool
+    /// Whether the discriminator draws random numbers (Dropout), decided at init.
+    let discriminatorIsRandomized: Bool
     /// Target for real samples in the discriminator loss; 0.9 gives one-sided label smoothing.
     public var realLabel: Float = 1
     /// When set, each network's gradients are scaled before every optimizer step so
@@ -145,6 +147,7 @@ public final class Trainer {
         labels = ClassLabelFeed(generator: generator, discriminator: discriminator)
         canDiscriminateJointly = discriminator.treatsSamplesIndependently && !labels.isConditional
         discriminatesJointly = canDiscriminateJointly
+        discriminatorIsRandomized = !namedRandomizedLayers(discriminator).isEmpty
         generator.isTraining = true
         discriminator.isTraining = true
     }
@@ -196,6 +199,9 @@ public final class Trainer {
         lastFake = generator.forward(makeNoise(batchSize: real.shape[0]))
         require(lastFake.shape == real.shape, "Trainer: the generator made \(lastFake.shape) for a real batch of \(real.shape)")
 
+        // R1 by forward difference shares the real pass: its −∇θD(x)/δ term joins the real loss's gradient.
+        let sharedPenalty = beginPenaltySharingRealPass(real: real)
+
         // The same losses either way; only how D's batch is formed differs.
         let realLoss: (value: Float, gradient: Tensor), fakeLoss: (value: Float, gradient: Tensor)
         let realScore: Float, fakeScore: Float
@@ -205,14 +211,19 @@ public final class Trainer {
             let realOutput = output.slice(0..<batch), fakeOutput = output.slice(batch..<2 * batch)
             (realLoss, realScore) = discriminatorLoss(onReal: realOutput)
             (fakeLoss, fakeScore) = discriminatorLoss(onFake: fakeOutput)
-            discriminator.backwardParametersOnly(jointGradient.stacking(realLoss.gradient, fakeLoss.gradient))
+            let realGradient = withPenaltyTerm(sharedPenalty, addedTo: realLoss.gradient)
+            discriminator.backwardParametersOnly(jointGradient.stacking(realGradient, fakeLoss.gradient))
         } else {
             (realLoss, realScore) = discriminatorLoss(onReal: discriminator.forward(real))
-            discriminator.backwardParametersOnly(realLoss.gradient)
+            discriminator.backwardParametersOnly(withPenaltyTerm(sharedPenalty, addedTo: realLoss.gradient))
             (fakeLoss, fakeScore) = discriminatorLoss(onFake: discriminator.forward(lastFake))
             discriminator.backwardParametersOnly(fakeLoss.gradient)
         }
-        let penalty = gradientPenalty.map { accumulateGradientPenalty($0, real: real, fake: lastFake) } ?? 0
+        let penalty = if let sharedPenalty {
+            finishPenalty(sharedPenalty, real: real)
+        } else {
+            gradientPenalty.map { accumulateGradientPenalty($0, real: real, fake: lastFake) } ?? 0
+        }
         applyGradients(of: .discriminator)
         discriminatorUpdates += 1
         return (realLoss.value + fakeLoss.value + penalty, realScore, fakeScore)

@@ -80,23 +80,33 @@ import Testing
         return (worst / scale, value, exact.value)
     }
 
-    @Test(arguments: [("WGAN-GP", GradientPenalty.wassersteinGP(weight: 10)), ("R1", GradientPenalty.r1(gamma: 10))],
+    /// R1 by the central difference (``GradientPenalty/r1(gamma:)`` takes the forward one).
+    static let centralR1 = GradientPenalty(kind: .realData, weight: 5, difference: .central)
+    /// The tolerance of each scheme: the central difference's error is O(δ²), the forward one's O(δ).
+    static func tolerance(_ penalty: GradientPenalty) -> Double { penalty.difference == .central ? 2e-3 : 6e-3 }
+
+    @Test(arguments: [("WGAN-GP", GradientPenalty.wassersteinGP(weight: 10)), ("R1 central", centralR1),
+                      ("R1 forward", GradientPenalty.r1(gamma: 10))],
           Activation.allCases)
     func gradientMatchesClosedForm(_ penalty: (name: String, value: GradientPenalty), activation: Activation) {
         for seed: UInt64 in 1...3 {
             let result = Self.measure(penalty.value, activation: activation, seed: seed)
             #expect(abs(Double(result.value) - result.exactValue) <= 1e-4 * max(1, result.exactValue))
-            #expect(result.relativeError < 2e-3,
+            #expect(result.relativeError < Self.tolerance(penalty.value),
                     "\(penalty.name), \(activation), seed \(seed): relative error \(result.relativeError)")
         }
     }
 
     @Test func largerStepsLoseAccuracyOnlyForSmoothCritics() {
-        // The tolerance above is meaningful: with a 100× larger step the O(δ²) error of the
-        // smooth critic shows, while the piecewise-linear one stays exact up to kinks it crosses.
+        // The tolerances above are meaningful: with larger steps the O(δ²) and O(δ) errors of the
+        // smooth critic show, while the piecewise-linear one stays exact up to kinks it crosses.
         var coarse = GradientPenalty.wassersteinGP(weight: 10)
         coarse.finiteDifferenceStep = 1
         let smooth = Self.measure(coarse, activation: .tanh, seed: 1)
         #expect(smooth.relativeError > 2e-3, "tanh with step 1: \(smooth.relativeError)")
+        var coarseForward = GradientPenalty.r1(gamma: 10)
+        coarseForward.finiteDifferenceStep = 1e-1
+        let smoothForward = Self.measure(coarseForward, activation: .tanh, seed: 1)
+        #expect(smoothForward.relativeError > Self.tolerance(coarseForward), "forward, tanh with step 0.1: \(smoothForward.relativeError)")
     }
 }
