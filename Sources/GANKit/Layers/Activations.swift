@@ -66,24 +66,44 @@ enum ElementwiseFunction: Sendable {
 /// two passes, split over the threads.
 struct ElementwiseActivation {
     let function: ElementwiseFunction
+    /// How the ReLU family picks each element's slope (see ``SlopeMode``).
+    var slopeMode = SlopeMode.live
     /// The tensor `backward` differentiates from (input or output, per function).
     private var cached = Tensor(zeros: [0])
     private var outputBuffer = TensorBuffer()
     private var inputGradientBuffer = TensorBuffer()
+    /// The input of the last forward in ``SlopeMode/record`` mode (a copy).
+    private var reference = Tensor(zeros: [0])
+    private var referenceBuffer = TensorBuffer()
 
     init(_ function: ElementwiseFunction) { self.function = function }
 
-    /// y = f(x), same shape.
+    /// y = f(x), same shape; with ``SlopeMode/replay``, y = f′(reference)·x.
     mutating func forward(_ input: Tensor) -> Tensor {
         let function = function
+        let replays = slopeMode == .replay
+        if replays {
+            require(input.shape == reference.shape,
+                    "\(function): replaying the slopes of a \(reference.shape) input for a \(input.shape) one")
+        }
+        let reference = reference
         let output = outputBuffer.fill(shape: input.shape) { y in
             input.withUnsafeBufferPointer { x in
-                parallelFor(x.count, minimumChunk: ElementwiseKernel.minimumChunk, chunksPerThread: balancedChunksPerThread,
-                            ElementwiseKernel(function: function, x: SendablePointer(x.baseAddress!), dy: nil,
-                                              result: SendablePointer(y.baseAddress!)))
+                reference.withUnsafeBufferPointer { r in
+                    // f′(r)·x is the derivative kernel with x in the place of the output gradient.
+                    parallelFor(x.count, minimumChunk: ElementwiseKernel.minimumChunk, chunksPerThread: balancedChunksPerThread,
+                                ElementwiseKernel(function: function, x: SendablePointer(replays ? r.baseAddress! : x.baseAddress!),
+                                                  dy: replays ? SendablePointer(x.baseAddress!) : nil,
+                                                  result: SendablePointer(y.baseAddress!)))
+                }
             }
         }
-        cached = function.derivativeReadsInput ? input : output
+        if slopeMode == .record {
+            self.reference = referenceBuffer.fill(shape: input.shape) { copy in
+                input.withUnsafeBufferPointer { copy.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+            }
+        }
+        cached = replays ? reference : function.derivativeReadsInput ? input : output
         return output
     }
 
@@ -129,10 +149,38 @@ private struct ElementwiseKernel: ParallelKernel {
     }
 }
 
+/// How a piecewise-linear activation picks the slope of each element.
+enum SlopeMode: Sendable {
+    /// From its own input (the ordinary layer).
+    case live
+    /// From its own input, and keeps a copy of that input as the reference.
+    case record
+    /// From the recorded reference: the layer acts as the linear map it was at the
+    /// reference point, so no unit changes sign between that point and this one.
+    case replay
+}
+
+/// A layer linear between kinks (the ReLU family). The gradient penalty's difference
+/// passes replay the slopes of its first pass, so that its finite difference is that of
+/// one linear piece: exact for the network's piecewise-linear part, as autograd's double
+/// backward is, instead of a 1/δ term from every unit whose sign flips between the points.
+protocol SlopeReplaying: AnyObject {
+    var slopeMode: SlopeMode { get set }
+}
+
+/// Every ``SlopeReplaying`` layer in the tree.
+func slopeReplayingLayers(_ layer: any Layer) -> [any SlopeReplaying] {
+    layer.namedLeafLayers().compactMap { $0.layer as? any SlopeReplaying }
+}
+
 /// max(0, x).
-public final class ReLU: ParameterlessLayer {
+public final class ReLU: ParameterlessLayer, SlopeReplaying {
     /// Activations behave the same in training and inference.
     public var isTraining = true
+    var slopeMode: SlopeMode {
+        get { activation.slopeMode }
+        set { activation.slopeMode = newValue }
+    }
     private var activation = ElementwiseActivation(.relu)
     /// Creates a ReLU.
     public init() {}
@@ -147,11 +195,15 @@ public final class ReLU: ParameterlessLayer {
 }
 
 /// x for x > 0, α·x otherwise (GANs use α = 0.2).
-public final class LeakyReLU: ParameterlessLayer {
+public final class LeakyReLU: ParameterlessLayer, SlopeReplaying {
     /// Activations behave the same in training and inference.
     public var isTraining = true
     /// The slope for negative inputs.
     public let alpha: Float
+    var slopeMode: SlopeMode {
+        get { activation.slopeMode }
+        set { activation.slopeMode = newValue }
+    }
     private var activation: ElementwiseActivation
     /// Creates a leaky ReLU with negative slope `alpha` (Keras' name; PyTorch calls it `negative_slope`).
     public init(alpha: Float = 0.2) {

@@ -13,6 +13,14 @@ struct GradientPenaltyScratch {
     /// D's buffers and generators before the penalty's first pass, and after it.
     var before: LayerState?
     var afterOneForward: LayerState?
+    /// D's ReLU-family layers, whose slopes the probe records and the difference passes replay.
+    var slopeLayers: [any SlopeReplaying]?
+
+    /// Sets the slope mode of `discriminator`'s ReLU-family layers (found on first use).
+    mutating func setSlopes(_ mode: SlopeMode, of discriminator: any Layer) {
+        if slopeLayers == nil { slopeLayers = slopeReplayingLayers(discriminator) }
+        for layer in slopeLayers! { layer.slopeMode = mode }
+    }
 }
 
 /// What the first pass of a penalty found at its points: the value, the direction
@@ -67,11 +75,14 @@ extension GradientPenalty {
 
     /// The first pass: D's input gradient at `points`, and from it the penalty's value,
     /// `u` and the steps. Leaves D's generators as after one forward and its buffers as
-    /// that forward left them (the caller restores them).
+    /// that forward left them (the caller restores them); its ReLU-family layers keep
+    /// their slopes at `points` for ``accumulatePass(of:at:probe:shift:scale:scratch:)``.
     func probe(_ discriminator: any Layer, at points: Tensor, scratch: inout GradientPenaltyScratch)
         -> GradientPenaltyProbe {
         let batch = points.shape[0], row = points.shape.elementsPerItem
+        scratch.setSlopes(.record, of: discriminator)
         let output = discriminator.forward(points)
+        scratch.setSlopes(.live, of: discriminator)
         let ones = scratch.outputWeights.fill(shape: output.shape) { $0.update(repeating: 1) }
         let inputGradient = discriminator.backward(ones, parameterGradients: .skip)
         require(inputGradient.shape == points.shape,
@@ -111,8 +122,9 @@ extension GradientPenalty {
                                     sampleSteps: sampleSteps, hasDirection: directionNormSquared > 0)
     }
 
-    /// One pass of the difference: D at `x + shift·δu`, backpropagated with output
-    /// weights `scale/δₙ` into the parameter gradients.
+    /// One pass of the difference: D at `x + shift·δu` with the slopes of the probe's
+    /// ReLU-family units, backpropagated with output weights `scale/δₙ` into the
+    /// parameter gradients.
     func accumulatePass(of discriminator: any Layer, at points: Tensor, probe: GradientPenaltyProbe,
                         shift: Float, scale: Float, scratch: inout GradientPenaltyScratch) {
         let batch = points.shape[0], row = points.shape.elementsPerItem
@@ -128,7 +140,9 @@ extension GradientPenalty {
                 }
             }
         }
+        scratch.setSlopes(.replay, of: discriminator)
         let output = discriminator.forward(perturbed)
+        scratch.setSlopes(.live, of: discriminator)
         discriminator.backwardParametersOnly(differenceWeights(probe, scale: scale, shape: output.shape,
                                                                into: &scratch.outputWeights))
     }

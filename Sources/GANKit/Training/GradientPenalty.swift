@@ -19,10 +19,11 @@
 ///     ∇θ(uᵀ∇ₓD(x)) ≈ [∇θD(x + δu) − ∇θD(x − δu)] / 2δ
 ///
 /// so it works for any layer that implements the ordinary `Layer` contract
-/// (custom layers included), costs three extra forward/backward passes of the
-/// discriminator per update, and is exact up to rounding wherever D is
-/// piecewise linear in its input between the two points (ReLU/LeakyReLU
-/// networks); for smooth activations the error is O(δ²). R1 uses the forward
+/// (custom layers included) and costs three extra forward/backward passes of the
+/// discriminator per update. The passes at `x ± δu` keep the slopes that ReLU and
+/// LeakyReLU had at `x` (no unit flips between the points), so the difference is
+/// exact up to rounding for the piecewise-linear part of D, like double
+/// backpropagation; for smooth layers the error is O(δ²). R1 uses the forward
 /// difference `[∇θD(x + δu) − ∇θD(x)] / δ` instead (see ``FiniteDifference``):
 /// the ``Trainer`` folds its `∇θD(x)` term into the backward pass of the real
 /// batch's loss, so the penalty costs two extra passes, one without parameter
@@ -66,9 +67,7 @@ public struct GradientPenalty: Sendable, Equatable {
     /// The factor: λ for WGAN-GP, γ/2 for R1.
     public var weight: Float
     /// Root-mean-square size, per sample, of the input perturbation of the
-    /// difference (see above). 1e-2 (the default) suits the central difference on
-    /// inputs in [−1, 1]; ``r1(gamma:)`` takes 1e-3, where the forward difference's
-    /// O(δ) error and the rounding error of Float32 balance.
+    /// difference (see above). The default suits inputs in [−1, 1].
     public var finiteDifferenceStep: Float = 1e-2
     /// The scheme of the weight gradient: ``FiniteDifference/forward`` for
     /// ``r1(gamma:)``, ``FiniteDifference/central`` for ``wassersteinGP(weight:)``.
@@ -108,7 +107,7 @@ public struct GradientPenalty: Sendable, Equatable {
     /// R1 on real data with the paper's γ: the penalty is `γ/2 · mean ‖∇ₓD(x)‖²`;
     /// its weight gradient by the cheaper ``FiniteDifference/forward`` scheme.
     public static func r1(gamma: Float = 10) -> GradientPenalty {
-        GradientPenalty(kind: .realData, weight: gamma / 2, finiteDifferenceStep: 1e-3, difference: .forward)
+        GradientPenalty(kind: .realData, weight: gamma / 2, difference: .forward)
     }
 
     /// This penalty computed lazily: at one discriminator update in every `interval`,

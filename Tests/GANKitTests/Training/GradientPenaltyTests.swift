@@ -82,11 +82,14 @@ import Testing
 
     /// R1 by the central difference (``GradientPenalty/r1(gamma:)`` takes the forward one).
     static let centralR1 = GradientPenalty(kind: .realData, weight: 5, difference: .central)
-    /// The tolerance of each scheme: the central difference's error is O(δ²), the forward one's O(δ).
+    /// R1 by the forward difference with a 10× smaller step, where its O(δ) error on the
+    /// smooth critic is comparable to the central one's O(δ²) at the default step.
+    static let forwardR1 = GradientPenalty(kind: .realData, weight: 5, finiteDifferenceStep: 1e-3, difference: .forward)
+    /// The tolerance of each scheme.
     static func tolerance(_ penalty: GradientPenalty) -> Double { penalty.difference == .central ? 2e-3 : 6e-3 }
 
     @Test(arguments: [("WGAN-GP", GradientPenalty.wassersteinGP(weight: 10)), ("R1 central", centralR1),
-                      ("R1 forward", GradientPenalty.r1(gamma: 10))],
+                      ("R1 forward", forwardR1)],
           Activation.allCases)
     func gradientMatchesClosedForm(_ penalty: (name: String, value: GradientPenalty), activation: Activation) {
         for seed: UInt64 in 1...3 {
@@ -98,15 +101,32 @@ import Testing
     }
 
     @Test func largerStepsLoseAccuracyOnlyForSmoothCritics() {
-        // The tolerances above are meaningful: with larger steps the O(δ²) and O(δ) errors of the
-        // smooth critic show, while the piecewise-linear one stays exact up to kinks it crosses.
+        // The tolerance above is meaningful: with a 100× larger step the O(δ²) error of the
+        // smooth critic shows, while the piecewise-linear one stays exact up to kinks it crosses.
         var coarse = GradientPenalty.wassersteinGP(weight: 10)
         coarse.finiteDifferenceStep = 1
         let smooth = Self.measure(coarse, activation: .tanh, seed: 1)
         #expect(smooth.relativeError > 2e-3, "tanh with step 1: \(smooth.relativeError)")
-        var coarseForward = GradientPenalty.r1(gamma: 10)
-        coarseForward.finiteDifferenceStep = 1e-1
-        let smoothForward = Self.measure(coarseForward, activation: .tanh, seed: 1)
-        #expect(smoothForward.relativeError > Self.tolerance(coarseForward), "forward, tanh with step 0.1: \(smoothForward.relativeError)")
+        // The LeakyReLU critic keeps its slopes at x in the other passes, so even a step that
+        // flips many units' signs leaves one linear piece, whose difference is exact.
+        for var penalty in [coarse, Self.centralR1, GradientPenalty.r1(gamma: 10)] {
+            penalty.finiteDifferenceStep = 1
+            for seed: UInt64 in 1...3 {
+                let piecewiseLinear = Self.measure(penalty, activation: .leakyReLU, seed: seed).relativeError
+                #expect(piecewiseLinear < 2e-3, "LeakyReLU with step 1, \(penalty.difference), seed \(seed): \(piecewiseLinear)")
+            }
+        }
+    }
+
+    @Test func theForwardDifferenceIsFirstOrderOnSmoothCriticsAndExactOnPiecewiseLinearOnes() {
+        // At the default step (what r1(gamma:) uses) the forward difference errs by O(δ) on tanh:
+        // 10× the step, about 10× the error (a second-order scheme would give 100×).
+        let atDefault = Self.measure(.r1(gamma: 10), activation: .tanh, seed: 2).relativeError
+        let atTenth = Self.measure(Self.forwardR1, activation: .tanh, seed: 2).relativeError
+        #expect(atDefault > 4 * atTenth && atDefault < 25 * atTenth, "tanh: \(atDefault) at 1e-2, \(atTenth) at 1e-3")
+        for seed: UInt64 in 1...3 {
+            let piecewiseLinear = Self.measure(.r1(gamma: 10), activation: .leakyReLU, seed: seed).relativeError
+            #expect(piecewiseLinear < 2e-3, "LeakyReLU, seed \(seed): \(piecewiseLinear)")
+        }
     }
 }

@@ -25,3 +25,11 @@ func useLazyR1(on trainer: Trainer) {
     trainer.gradientPenalty = .r1(gamma: 1).lazy(every: 16)  // D updates 0, 16, 32, … with γ·16
 }
 // end of snippet 2
+
+// snippet 3: declarations, compiled at file scope
+func useCentralR1(on trainer: Trainer) {
+    var r1 = GradientPenalty.r1(gamma: 1)
+    r1.difference = .central  // O(δ²) on smooth critics; costs one more pass
+    trainer.gradientPenalty = r1
+}
+// end of snippet 3
