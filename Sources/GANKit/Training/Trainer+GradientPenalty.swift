@@ -1,3 +1,19 @@
+/// A due R1 penalty probed at the real batch, whose forward difference the real pass shares.
+struct SharedPenaltyPass {
+    /// The penalty at its interval's weight.
+    var penalty: GradientPenalty
+    var probe: GradientPenaltyProbe
+}
+
+extension GradientPenalty {
+    /// This penalty with its weight multiplied by its ``interval`` (what a due lazy update adds).
+    var weightedForItsInterval: GradientPenalty {
+        var weighted = self
+        weighted.weight *= Float(interval)
+        return weighted
+    }
+}
+
 extension Trainer {
     /// When this discriminator update is one the penalty is due at (every
     /// ``GradientPenalty/interval``-th), adds the parameter gradient of the penalty
@@ -11,9 +27,14 @@ extension Trainer {
         case .interpolates: points = interpolates(between: real, and: fake)
         case .realData: points = real
         }
-        var scaled = penalty
-        scaled.weight *= Float(penalty.interval)
-        let value = scaled.accumulateGradients(of: discriminator, at: points, scratch: &penaltyScratch)
+        let value = penalty.weightedForItsInterval.accumulateGradients(of: discriminator, at: points,
+                                                                       scratch: &penaltyScratch)
+        return recordPenaltyValue(value, of: penalty)
+    }
+
+    /// Keeps a due update's penalty value at `penalty`'s own weight (the lazy one is computed
+    /// at `interval` times it) as ``lastGradientPenalty``, and returns it.
+    private func recordPenaltyValue(_ value: Float, of penalty: GradientPenalty) -> Float {
         penaltyScratch.lastValue = value / Float(penalty.interval)
         return penaltyScratch.lastValue
     }
@@ -21,20 +42,18 @@ extension Trainer {
     /// When the ``gradientPenalty`` is due and is R1 by ``GradientPenalty/FiniteDifference/forward``
     /// difference on a discriminator without Dropout: probes it at `real` (D's input gradient,
     /// D's buffers left as they were) for the real pass to share. Nil otherwise.
-    func beginPenaltySharingRealPass(real: Tensor) -> (penalty: GradientPenalty, probe: GradientPenaltyProbe)? {
+    func beginPenaltySharingRealPass(real: Tensor) -> SharedPenaltyPass? {
         guard let penalty = gradientPenalty, penalty.kind == .realData, penalty.difference == .forward,
               !discriminatorIsRandomized, discriminatorUpdates % penalty.interval == 0 else { return nil }
-        var scaled = penalty
-        scaled.weight *= Float(penalty.interval)
+        let weighted = penalty.weightedForItsInterval
         penaltyScratch.before.capture(discriminator)
-        let probe = scaled.probe(discriminator, at: real, scratch: &penaltyScratch)
+        let probe = weighted.probe(discriminator, at: real, scratch: &penaltyScratch)
         penaltyScratch.before!.restoreBuffers()
-        return (scaled, probe)
+        return SharedPenaltyPass(penalty: weighted, probe: probe)
     }
 
     /// The real batch's loss gradient plus the shared penalty's `−1/δₙ` term (`gradient` itself without one).
-    func withPenaltyTerm(_ shared: (penalty: GradientPenalty, probe: GradientPenaltyProbe)?,
-                         addedTo gradient: Tensor) -> Tensor {
+    func withPenaltyTerm(_ shared: SharedPenaltyPass?, addedTo gradient: Tensor) -> Tensor {
         guard let shared, shared.probe.hasDirection else { return gradient }
         return shared.penalty.differenceWeights(shared.probe, scale: -1, shape: gradient.shape, adding: gradient,
                                                 into: &penaltyScratch.foldedRealGradient)
@@ -42,15 +61,14 @@ extension Trainer {
 
     /// The shared penalty's other pass, at `real + δu` (D's buffers left as they were);
     /// returns its value at its own weight, as ``accumulateGradientPenalty(_:real:fake:)`` does.
-    func finishPenalty(_ shared: (penalty: GradientPenalty, probe: GradientPenaltyProbe), real: Tensor) -> Float {
+    func finishPenalty(_ shared: SharedPenaltyPass, real: Tensor) -> Float {
         if shared.probe.hasDirection {
             penaltyScratch.before.capture(discriminator)
             shared.penalty.accumulatePass(of: discriminator, at: real, probe: shared.probe, shift: 1, scale: 1,
                                           scratch: &penaltyScratch)
             penaltyScratch.before!.restoreBuffers()
         }
-        penaltyScratch.lastValue = shared.probe.value / Float(shared.penalty.interval)
-        return penaltyScratch.lastValue
+        return recordPenaltyValue(shared.probe.value, of: shared.penalty)
     }
 
     /// The value of the ``gradientPenalty`` (at its own weight, not the lazy
