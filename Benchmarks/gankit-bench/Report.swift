@@ -13,6 +13,7 @@ struct BenchEnvironment: Codable {
     var loadAverage: String
     var allocationCounting: Bool
     var fmaPeak: FMAPeak
+    var vectorWidths: VectorWidths
 
     static func current() -> BenchEnvironment {
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
@@ -24,7 +25,8 @@ struct BenchEnvironment: Codable {
                                 threads: Parallelism.threadCount, cpu: model,
                                 cores: ProcessInfo.processInfo.activeProcessorCount, loadAverage: load,
                                 allocationCounting: gankit_allocation_counting_available() == 1,
-                                fmaPeak: FMAPeak.measure(threads: Parallelism.threadCount))
+                                fmaPeak: FMAPeak.measure(threads: Parallelism.threadCount),
+                                vectorWidths: VectorWidths.measured())
     }
 
     var text: String {
@@ -35,6 +37,7 @@ struct BenchEnvironment: Codable {
           threads:  \(threads) (GANKit kernels and split BLAS products)
           CPU:      \(cpu), \(cores) cores, load average \(loadAverage)
           \(fmaPeak.text)
+          \(vectorWidths.text)
         """
     }
 }
@@ -89,6 +92,38 @@ func printGEMMs(_ results: [GEMMResult]) {
     print(pad("shape", 48, right: false) + pad("backend", 9) + pad("built-in", 10))
     for r in results {
         print(pad(r.shape, 48, right: false) + pad(format(r.backendGFLOPs, 1), 9) + pad(format(r.builtinGFLOPs, 1), 10))
+    }
+}
+
+/// The vector width each built-in GEMM kernel chose at its first call on this CPU
+/// (`gk_sgemm_vector_width`, `gk_unpacked_vector_width`) and the one-thread rates
+/// it timed at 256 and 512 bits; nil where the CPU has no AVX-512.
+struct VectorWidths: Codable {
+    struct Choice: Codable {
+        var bits: Int
+        var ymmGFLOPs: Double
+        var zmmGFLOPs: Double
+    }
+    var packed: Choice?
+    var unpacked: Choice?
+
+    static func measured() -> VectorWidths {
+        func choice(_ width: (UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?) -> Int32) -> Choice? {
+            guard gk_uses_avx512() != 0 else { return nil }
+            var ymm = 0.0, zmm = 0.0
+            let bits = width(&ymm, &zmm)
+            return Choice(bits: Int(bits), ymmGFLOPs: ymm, zmmGFLOPs: zmm)
+        }
+        return VectorWidths(packed: choice(gk_sgemm_vector_width), unpacked: choice(gk_unpacked_vector_width))
+    }
+
+    var text: String {
+        func describe(_ name: String, _ choice: Choice?) -> String {
+            guard let choice else { return "\(name) n/a" }
+            return String(format: "%@ %d bits (timed ymm %.0f, zmm %.0f GFLOP/s)", name, choice.bits, choice.ymmGFLOPs,
+                          choice.zmmGFLOPs)
+        }
+        return "GEMM vector width: " + describe("packed", packed) + "; " + describe("unpacked", unpacked)
     }
 }
 

@@ -6,11 +6,15 @@
 // weights change every step, so that copy is paid each time, and for a batch of
 // 64 it was 15-19 % of an MLP-GAN training step in OpenBLAS. Here one operand
 // is broadcast element by element from its rows (any strides) and the other is
-// read as rows of 16-float vectors, so the large operand is never copied (only a
-// shallow B block of at most 256 rows, see below). Register tile: 6 rows by up
-// to 64 columns (24 AVX-512 accumulators); the last column block of a row uses
-// as many vectors as it needs, the last one masked.
+// read as rows of vectors, so the large operand is never copied (only a shallow
+// B block of at most 256 rows, see unpacked_body.h). Register tile: 6 rows by
+// four vectors (24 accumulators: 64 columns in zmm, 32 in ymm); the last column
+// block of a row uses as many vectors as it needs, the last one masked. Both
+// widths give the same bits; the faster one on this CPU runs (vector_width.c).
 #include "CGANKitKernels.h"
+#include "vector_width.h"
+
+#include <stdlib.h>
 
 #define GK_TILE_ROWS 6
 #define GK_PANEL_DEPTH 256  /* deepest B block copied into a contiguous panel (64 KiB) */
@@ -20,107 +24,56 @@
 
 #define GK_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
 
-/// The mask of the first `width` lanes of a 16-float vector (none for width ≤ 0, all for ≥ 16).
-GK_AVX512 static inline __mmask16 gk_width_mask(long width) {
-    return width >= 16 ? (__mmask16)0xFFFF : width <= 0 ? (__mmask16)0 : (__mmask16)((1u << width) - 1);
+#define GK_NAME(name) gk_unpacked_##name##_zmm
+#define GK_LANES 16
+#define GK_VEC __m512
+#define GK_MASK __mmask16
+#define GK_OP(op) _mm512_##op
+#include "unpacked_body.h"
+#undef GK_NAME
+#undef GK_LANES
+#undef GK_VEC
+#undef GK_MASK
+#undef GK_OP
+
+#define GK_NAME(name) gk_unpacked_##name##_ymm
+#define GK_LANES 8
+#define GK_VEC __m256
+#define GK_MASK __mmask8
+#define GK_OP(op) _mm256_##op
+#include "unpacked_body.h"
+#undef GK_NAME
+#undef GK_LANES
+#undef GK_VEC
+#undef GK_MASK
+#undef GK_OP
+
+typedef void (*gk_unpacked_kernel)(size_t, size_t, size_t, float, const float *, size_t, size_t, const float *, size_t,
+                                   float, float *, size_t, int);
+
+// The product timed to choose the width: a Dense layer's weight rows against a
+// batch of 64, 256 deep (B copied into the panel, as in a training step).
+enum { timedRows = 96, timedColumns = 64, timedDepth = 256, timedRepeats = 4 };
+
+static double timeUnpacked(void *context, int zmm) {
+    const float *a = context, *b = a + timedRows * timedDepth;
+    float *c = (float *)b + timedDepth * timedColumns;
+    gk_unpacked_kernel kernel = zmm ? gk_unpacked_sgemm_zmm : gk_unpacked_sgemm_ymm;
+    double start = gk_seconds_now();
+    for (int repeat = 0; repeat < timedRepeats; repeat++)
+        kernel(timedRows, timedColumns, timedDepth, 1, a, timedDepth, 1, b, timedColumns, 0, c, timedColumns, 0);
+    return gk_seconds_now() - start;
 }
 
-// One FMA row of the tile: accumulators[r][v] += A(r, p) · b[v] for every vector v.
-#define GK_TILE_ROW(r, vectors)                                                                                        \
-    {                                                                                                                  \
-        __m512 scalar = _mm512_set1_ps(rowStart[r][offset]);                                                           \
-        for (int v = 0; v < (vectors); v++) accumulators[r][v] = _mm512_fmadd_ps(scalar, bRow[v], accumulators[r][v]); \
-    }
+static gk_vector_choice unpackedChoice = GK_VECTOR_CHOICE_INIT;
 
-// gk_unpacked_tile_<vectors>: the tile C[0 ..< rows][0 ..< columns] for columns ≤ 16·vectors.
-// Rows past `rows` repeat row 0 (computed, never stored), so the loop has no row test.
-#define GK_DEFINE_TILE(vectors)                                                                                        \
-    GK_AVX512 static void gk_unpacked_tile_##vectors(                                                                  \
-        size_t rows, size_t columns, size_t depth, float alpha, const float *a, size_t aRowStride,                     \
-        size_t aDepthStride, const float *b, size_t ldb, float beta, float *c, size_t ldc, int transposedC) {          \
-        __m512 accumulators[GK_TILE_ROWS][vectors];                                                                    \
-        for (int r = 0; r < GK_TILE_ROWS; r++)                                                                         \
-            for (int v = 0; v < (vectors); v++) accumulators[r][v] = _mm512_setzero_ps();                              \
-        __mmask16 lastMask = gk_width_mask((long)columns - 16 * ((vectors) - 1));                                      \
-        const float *rowStart[GK_TILE_ROWS];                                                                           \
-        for (size_t r = 0; r < GK_TILE_ROWS; r++) rowStart[r] = a + (r < rows ? r : 0) * aRowStride;                   \
-        for (size_t p = 0; p < depth; p++) {                                                                           \
-            const float *bSource = b + p * ldb;                                                                        \
-            __m512 bRow[vectors];                                                                                      \
-            for (int v = 0; v < (vectors) - 1; v++) bRow[v] = _mm512_loadu_ps(bSource + 16 * v);                      \
-            bRow[(vectors) - 1] = _mm512_maskz_loadu_ps(lastMask, bSource + 16 * ((vectors) - 1));                     \
-            size_t offset = p * aDepthStride;                                                                          \
-            GK_TILE_ROW(0, vectors) GK_TILE_ROW(1, vectors) GK_TILE_ROW(2, vectors)                                    \
-            GK_TILE_ROW(3, vectors) GK_TILE_ROW(4, vectors) GK_TILE_ROW(5, vectors)                                    \
-        }                                                                                                              \
-        __m512 scale = _mm512_set1_ps(alpha);                                                                          \
-        if (!transposedC) {                                                                                            \
-            for (size_t r = 0; r < rows; r++) {                                                                        \
-                for (int v = 0; v < (vectors); v++) {                                                                  \
-                    __mmask16 mask = v == (vectors) - 1 ? lastMask : (__mmask16)0xFFFF;                                \
-                    float *target = c + r * ldc + 16 * v;                                                              \
-                    __m512 value = _mm512_mul_ps(scale, accumulators[r][v]);                                           \
-                    if (beta != 0)                                                                                     \
-                        value = _mm512_fmadd_ps(_mm512_set1_ps(beta), _mm512_maskz_loadu_ps(mask, target), value);     \
-                    _mm512_mask_storeu_ps(target, mask, value);                                                        \
-                }                                                                                                      \
-            }                                                                                                          \
-            return;                                                                                                    \
-        }                                                                                                              \
-        /* Transposed C: tile row r is C's column r. Through the stack, one C row (≤ 6 floats) at a time. */        \
-        float staged[GK_TILE_ROWS][16 * (vectors)] __attribute__((aligned(64)));                                       \
-        for (int r = 0; r < GK_TILE_ROWS; r++)                                                                         \
-            for (int v = 0; v < (vectors); v++) _mm512_store_ps(&staged[r][16 * v], accumulators[r][v]);               \
-        for (size_t j = 0; j < columns; j++) {                                                                         \
-            float *target = c + j * ldc;                                                                               \
-            for (size_t r = 0; r < rows; r++) {                                                                        \
-                float value = alpha * staged[r][j];                                                                    \
-                target[r] = beta != 0 ? value + beta * target[r] : value;                                              \
-            }                                                                                                          \
-        }                                                                                                              \
-    }
-
-GK_DEFINE_TILE(1)
-GK_DEFINE_TILE(2)
-GK_DEFINE_TILE(3)
-GK_DEFINE_TILE(4)
-
-typedef void (*gk_unpacked_tile)(size_t, size_t, size_t, float, const float *, size_t, size_t, const float *, size_t,
-                                 float, float *, size_t, int);
-/// The tile for a column block of 16·(i + 1) columns or fewer.
-static const gk_unpacked_tile tiles[4] = {gk_unpacked_tile_1, gk_unpacked_tile_2, gk_unpacked_tile_3,
-                                          gk_unpacked_tile_4};
-
-GK_AVX512 static void gk_sgemm_unpacked_avx512(size_t rows, size_t columns, size_t depth, float alpha, const float *a,
-                                               size_t aRowStride, size_t aDepthStride, const float *b, size_t ldb,
-                                               float beta, float *c, size_t ldc, int transposedC) {
-    // A shallow B block (a weight gradient's batch rows) is copied into one aligned, contiguous
-    // panel first, which every row tile then reads: read in place, rows 4 KiB apart (1024
-    // inputs) share L1 sets and evicted each other, 0.74-0.87x OpenBLAS on keras' 1024 -> 784.
-    float panel[GK_PANEL_DEPTH * 64] __attribute__((aligned(64)));
-    int copies = depth <= GK_PANEL_DEPTH && rows > GK_TILE_ROWS;
-    for (size_t j = 0; j < columns; j += 64) {
-        size_t width = columns - j < 64 ? columns - j : 64;
-        gk_unpacked_tile tile = tiles[(width + 15) / 16 - 1];
-        const float *bBlock = b + j;
-        size_t bStride = ldb;
-        if (copies) {
-            __mmask16 masks[4];
-            for (int v = 0; v < 4; v++) masks[v] = gk_width_mask((long)width - 16 * v);
-            for (size_t p = 0; p < depth; p++)
-                for (int v = 0; v < 4; v++)
-                    _mm512_store_ps(panel + p * 64 + 16 * v, _mm512_maskz_loadu_ps(masks[v], b + p * ldb + j + 16 * v));
-            bBlock = panel;
-            bStride = 64;
-        }
-        for (size_t r = 0; r < rows; r += GK_TILE_ROWS) {
-            size_t height = rows - r < GK_TILE_ROWS ? rows - r : GK_TILE_ROWS;
-            const float *aTile = a + r * aRowStride;
-            float *cTile = transposedC ? c + j * ldc + r : c + r * ldc + j;
-            tile(height, width, depth, alpha, aTile, aRowStride, aDepthStride, bBlock, bStride, beta, cTile, ldc,
-                 transposedC);
-        }
-    }
+static void chooseUnpackedWidth(void) {
+    size_t operands = timedRows * timedDepth + timedDepth * timedColumns, count = operands + timedRows * timedColumns;
+    float *buffers = NULL;
+    if (posix_memalign((void **)&buffers, 64, count * sizeof(float)) != 0) return;  // keeps zmm
+    for (size_t i = 0; i < operands; i++) buffers[i] = (float)(i % 13) * 0.125f - 0.75f;
+    gk_choose_vector_width(&unpackedChoice, timeUnpacked, buffers, 2.0 * timedRows * timedColumns * timedDepth * timedRepeats);
+    free(buffers);
 }
 
 // 8 × 8 blocks through AVX registers (unpack, shuffle, swap halves).
@@ -163,13 +116,21 @@ __attribute__((target("avx2"))) static void gk_transpose_avx2(size_t rows, size_
 
 int gk_unpacked_available(void) { return gk_uses_avx512(); }
 
+int gk_unpacked_vector_width(double *rate256, double *rate512) {
+#if defined(__x86_64__)
+    if (gk_unpacked_available()) return gk_vector_width_of(&unpackedChoice, chooseUnpackedWidth, rate256, rate512);
+#endif
+    (void)rate256; (void)rate512;
+    return 0;
+}
+
 void gk_sgemm_unpacked(size_t rows, size_t columns, size_t depth, float alpha, const float *a, size_t aRowStride,
                        size_t aDepthStride, const float *b, size_t ldb, float beta, float *c, size_t ldc,
                        int transposedC) {
 #if defined(__x86_64__)
     if (rows == 0 || columns == 0) return;
-    gk_sgemm_unpacked_avx512(rows, columns, depth, alpha, a, aRowStride, aDepthStride, b, ldb, beta, c, ldc,
-                             transposedC);
+    gk_unpacked_kernel kernel = gk_unpacked_vector_width(0, 0) == 256 ? gk_unpacked_sgemm_ymm : gk_unpacked_sgemm_zmm;
+    kernel(rows, columns, depth, alpha, a, aRowStride, aDepthStride, b, ldb, beta, c, ldc, transposedC);
 #else
     (void)rows; (void)columns; (void)depth; (void)alpha; (void)a; (void)aRowStride; (void)aDepthStride; (void)b;
     (void)ldb; (void)beta; (void)c; (void)ldc; (void)transposedC;

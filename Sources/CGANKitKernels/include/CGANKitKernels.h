@@ -158,6 +158,23 @@ int gk_unpacked_available(void);
 void gk_sgemm_unpacked(size_t rows, size_t columns, size_t depth, float alpha, const float *a, size_t aRowStride,
                        size_t aDepthStride, const float *b, size_t ldb, float beta, float *c, size_t ldc,
                        int transposedC);
+
+// MARK: - Vector width (AVX-512 CPUs)
+// On an AVX-512 CPU both GEMM kernels are compiled for zmm and for ymm vectors,
+// which give the same bits. Each kernel times both once, at its first call (a
+// few milliseconds), and runs ymm only when it was clearly faster on this CPU.
+
+/// The width in bits (256 or 512) gk_sgemm_block runs at on the calling thread
+/// (256 on AVX2 CPUs, 0 without the kernel); the rates measured for the choice
+/// (GFLOP/s, one thread; 0 when not timed) go to rate256 and rate512 (may be NULL).
+int gk_sgemm_vector_width(double *rate256, double *rate512);
+/// The same for gk_sgemm_unpacked (0 without the kernel).
+int gk_unpacked_vector_width(double *rate256, double *rate512);
+/// Makes the calling thread's GEMM kernels run at `bits` (256 or 512; 0 removes
+/// it) whatever was measured, for tests comparing the widths; returns the previous
+/// value. Only on AVX-512 CPUs, and not passed on to the pool's threads.
+int gk_force_vector_width(int bits);
+
 /// target[columns × rows] = sourceᵀ for source rows × columns with row stride ldSource.
 void gk_transpose(size_t rows, size_t columns, const float *source, size_t ldSource, float *target);
 
