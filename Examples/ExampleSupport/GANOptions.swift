@@ -22,23 +22,30 @@ public struct Recipe: Sendable {
     public var beta1: Double
     /// γ of an R1 penalty on D (Mescheder et al. 2018), or nil for none (`--r1` overrides it).
     public var r1Gamma: Double?
+    /// The R1 penalty at every Nth D update only, N times weighted (lazy regularisation; `--penalty-every`).
+    public var penaltyInterval: Int
     /// Decay of the average of G's weights that samples are drawn from; 0 for none (`--ema-decay`).
     public var emaDecay: Double
     /// D's target for real images; 0.9 is one-sided label smoothing (`--real-label`).
     public var realLabel: Double
 
-    /// Creates a recipe (defaults: β1 0.5, no penalty, no EMA, real label 1).
-    public init(learningRate: Double, beta1: Double = 0.5, r1Gamma: Double? = nil, emaDecay: Double = 0, realLabel: Double = 1) {
+    /// Creates a recipe (defaults: β1 0.5, no penalty, at every D update, no EMA, real label 1).
+    public init(learningRate: Double, beta1: Double = 0.5, r1Gamma: Double? = nil, penaltyInterval: Int = 1,
+                emaDecay: Double = 0, realLabel: Double = 1) {
+        precondition(penaltyInterval >= 1, "a recipe's penalty interval is at least 1 (every D update)")
         self.learningRate = learningRate
         self.beta1 = beta1
         self.r1Gamma = r1Gamma
+        self.penaltyInterval = penaltyInterval
         self.emaDecay = emaDecay
         self.realLabel = realLabel
     }
 
-    /// One line for help texts, e.g. `lr 0.0006, β1 0.5, R1 γ 1, EMA 0.999, real label 0.9`.
+    /// One line for help texts, e.g. `lr 0.0006, β1 0.5, R1 γ 1 every 4 D updates, EMA 0.999, real label 0.9`.
     public var summary: String {
-        "lr \(short(learningRate)), β1 \(short(beta1)), " + (r1Gamma.map { "R1 γ \(short($0))" } ?? "no penalty")
+        "lr \(short(learningRate)), β1 \(short(beta1)), "
+            + (r1Gamma.map { "R1 γ \(short($0))" + (penaltyInterval > 1 ? " every \(penaltyInterval) D updates" : "") }
+                ?? "no penalty")
             + (emaDecay > 0 ? ", EMA \(short(emaDecay))" : ", no EMA") + ", real label \(short(realLabel))"
     }
 }
@@ -99,8 +106,9 @@ public func trainingOptions(recipes: [String: Recipe], defaultRecipe: String) ->
                help: "WGAN-GP: add LAMBDA·(‖∇D‖ − 1)² at real/fake interpolates to D's loss (the paper uses 10)"),
         Option("--r1", "GAMMA", kind: .positiveNumber,
                help: "R1: add GAMMA/2·‖∇D‖² on real images to D's loss (default: \(byRecipe { $0.r1Gamma.map(short) ?? "none" }))"),
-        Option("--penalty-every", "N", kind: .integerIn(1...1_000_000), default: "1",
-               help: "lazy regularisation (StyleGAN2): compute the penalty at every Nth D update only, weighted N times"),
+        Option("--penalty-every", "N", kind: .integerIn(1...1_000_000),
+               help: "lazy regularisation (StyleGAN2): the penalty at every Nth D update only, weighted N times "
+                   + "(default: \(byRecipe { String($0.penaltyInterval) }); 1 with --gradient-penalty)"),
         Option("--clip-grad-norm", "X", kind: .positiveNumber,
                help: "scale each network's gradients to a global L2 norm of at most X before every update"),
         Option("--lr-schedule", "S", kind: .validated(expected: LearningRateSchedule.syntax,

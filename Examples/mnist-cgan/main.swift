@@ -78,11 +78,13 @@ interface.exitOnError {
     }
     let recipe = recipes[arguments.string("--recipe")!]!
     var penalty = (arguments.optionalNumber("--r1") ?? recipe.r1Gamma).map { GradientPenalty.r1(gamma: Float($0)) }
+    var penaltyInterval = recipe.penaltyInterval  // the recipe's R1 at every Nth D update, N× weight
     if let lambda = arguments.optionalNumber("--gradient-penalty") {
         guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
         penalty = .wassersteinGP(weight: Float(lambda))
+        penaltyInterval = 1
     }
-    penalty = penalty?.lazy(every: arguments.integer("--penalty-every"))  // 1: every D update; N: every Nth, N× weight
+    penalty = penalty?.lazy(every: arguments.optionalInteger("--penalty-every") ?? penaltyInterval)
 
     // Optimizers: Adam for each network, under the --lr-schedule.
     let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate

@@ -22,7 +22,7 @@ func makeWGANGPTrainer(generator: Sequential, critic: Sequential, latentDimensio
 
 // snippet 2: declarations, compiled at file scope
 func useLazyR1(on trainer: Trainer) {
-    trainer.gradientPenalty = .r1(gamma: 1).lazy(every: 16)  // D updates 0, 16, 32, … with γ·16
+    trainer.gradientPenalty = .r1(gamma: 1).lazy(every: 4)  // D updates 0, 4, 8, … with γ·4 (mnist-dcgan's default)
 }
 // end of snippet 2
 
