@@ -14,10 +14,13 @@
 // spinning while its spins keep arriving after the work is gone (a busy
 // machine), so it does not take CPU time from another process for nothing. The
 // caller, once no chunk is left to take, spins briefly for the chunks still
-// running, then sleeps until the last one ends. When that wait keeps outlasting
-// the caller's own share (three jobs in a row), the pool's threads are not
-// getting a core: the caller then runs jobs alone for 20 ms before trying them
-// again, so two threads on a busy machine do not fall below one.
+// running, then sleeps until the last one ends. Over every 16 jobs the caller
+// weighs that wait against what the workers saved it (their chunks, timed at
+// its own pace per chunk). When the wait was larger, the pool's threads are not
+// getting a core (another process has it, and a descheduled worker holds its
+// chunk until it runs again): the caller then runs jobs alone for 20 ms before
+// trying them again, twice as long each time the next window says the same, up
+// to 0.64 s, so two threads on a busy machine do not fall below one.
 //
 // Two per-thread settings travel with a job: the caller's thread-count override
 // (Parallelism.withThreadCount) and kernel-level cap (gk_force_level). A worker
@@ -35,9 +38,10 @@
 #define GK_WAIT_NANOSECONDS 50000L  /* how long the caller spins for running chunks before sleeping */
 #define GK_PROBE_NANOSECONDS 2000L  /* the shortest spin: after a sleep, or before giving up spinning */
 #define GK_LATE_NANOSECONDS 200000L /* a spinning worker that notices a job this late was not running */
-#define GK_STRAGGLER_NANOSECONDS 50000L  /* a wait shorter than this is never a straggler */
-#define GK_STRAGGLER_JOBS 3              /* consecutive jobs with a straggler before going it alone */
-#define GK_ALONE_NANOSECONDS 20000000L   /* how long the caller then runs jobs alone before trying again */
+#define GK_WINDOW_JOBS 16                /* jobs over which the pool's gain and cost are compared */
+#define GK_ALONE_NANOSECONDS 20000000L   /* how long the caller then first runs jobs alone before trying again */
+#define GK_ALONE_MAX_NANOSECONDS 640000000L  /* the longest it runs alone: the load may have gone */
+#define GK_RETRY_NANOSECONDS 50000000L   /* a busy window this soon after running alone: still a busy machine */
 
 #if defined(__x86_64__)
 #define GK_PAUSE() __builtin_ia32_pause()
@@ -69,8 +73,11 @@ static long jobThreadCount;  /* the caller's threadCountOverride */
 static int64_t jobPublished; /* atomic (relaxed): when the current job was published, in ns */
 static int jobLevel;         /* the caller's gk_forced_level() */
 static uint64_t startGeneration[GK_POOL_MAX];  /* generation when worker i was created */
-static int stragglerJobs = 0;      /* under runLock: consecutive jobs that waited for a straggler */
+static int windowJobs = 0;         /* under runLock: jobs in the current window */
+static int64_t windowSaved = 0;    /* under runLock: the window's estimated time the workers' chunks saved */
+static int64_t windowWaited = 0;   /* under runLock: the window's time the caller waited for workers */
 static int64_t aloneUntil = 0;     /* under runLock: run jobs on the caller alone until then */
+static int64_t aloneFor = GK_ALONE_NANOSECONDS;  /* under runLock: how long the next alone period lasts */
 static _Thread_local int insidePool = 0;
 static _Thread_local long threadCountOverride = 0;
 
@@ -80,11 +87,11 @@ static int64_t nanoseconds(void) {
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
-/// Runs chunks of job `generation` until none is left to claim.
-static void runChunks(uint64_t generation, int isWorker) {
+/// Runs chunks of job `generation` until none is left to claim; returns how many it ran.
+static long runChunks(uint64_t generation, int isWorker) {
     uint64_t word = __atomic_load_n(&claim, __ATOMIC_ACQUIRE);
-    for (;;) {
-        if (CLAIM_GENERATION(word) != generation || CLAIM_NEXT(word) >= CLAIM_CHUNKS(word)) return;
+    for (long ran = 0;; ran++) {
+        if (CLAIM_GENERATION(word) != generation || CLAIM_NEXT(word) >= CLAIM_CHUNKS(word)) return ran;
         if (!__atomic_compare_exchange_n(&claim, &word, word + 1, 1, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) continue;
         // The chunk is ours, so the job cannot end (nor its fields change) before we finish it.
         long chunk = (long)CLAIM_NEXT(word), chunks = (long)CLAIM_CHUNKS(word);
@@ -136,7 +143,7 @@ static void *worker(void *argument) {
         // half as long next time, down to not at all. After a sleep it tries a short spin
         // again, and a job noticed in time while spinning restores the full budget.
         int late = !slept && nanoseconds() - __atomic_load_n(&jobPublished, __ATOMIC_RELAXED) > GK_LATE_NANOSECONDS;
-        runChunks(seen, 1);
+        (void)runChunks(seen, 1);
         if (late) spinBudget = spinBudget / 2 < GK_PROBE_NANOSECONDS ? 0 : spinBudget / 2;
         else if (!slept) spinBudget = GK_SPIN_NANOSECONDS;
         else if (spinBudget < GK_PROBE_NANOSECONDS) spinBudget = GK_PROBE_NANOSECONDS;
@@ -194,13 +201,12 @@ void gk_pool_run(long chunks, long threads, gk_pool_task task, void *context) {
     pthread_mutex_unlock(&sleepLock);
 
     insidePool = 1;
-    runChunks(generation, 0);
+    long ownChunks = runChunks(generation, 0);
     insidePool = 0;
 
     // No chunk is left to take; wait for those still running on workers.
-    int straggled = 0;
+    int64_t start = nanoseconds(), waited = 0;
     if (__atomic_load_n(&completed, __ATOMIC_ACQUIRE) < chunks) {
-        int64_t start = nanoseconds();
         for (int spins = 1; __atomic_load_n(&completed, __ATOMIC_ACQUIRE) < chunks; spins++) {
             GK_PAUSE();
             if (spins % 64 == 0 && nanoseconds() - start > GK_WAIT_NANOSECONDS) {
@@ -212,14 +218,25 @@ void gk_pool_run(long chunks, long threads, gk_pool_task task, void *context) {
                 break;
             }
         }
-        // A straggler: the rest took longer than this thread's whole share did.
-        int64_t waited = nanoseconds() - start, own = start - published;
-        straggled = waited > GK_STRAGGLER_NANOSECONDS && waited > own;
+        waited = nanoseconds() - start;
     }
-    stragglerJobs = straggled ? stragglerJobs + 1 : 0;
-    if (stragglerJobs >= GK_STRAGGLER_JOBS) {
-        stragglerJobs = 0;
-        aloneUntil = nanoseconds() + GK_ALONE_NANOSECONDS;
+    // What the pool saved (the workers' chunks, at the caller's pace) against what it cost (the
+    // wait). When the workers took every chunk, the wait was their work: count it as neither.
+    int64_t own = start - published;
+    windowSaved += ownChunks > 0 ? own * (chunks - ownChunks) / ownChunks : waited;
+    windowWaited += waited;
+    if (++windowJobs >= GK_WINDOW_JOBS) {
+        if (windowWaited > windowSaved) {
+            // Waiting cost more than the workers' help: the machine is busy. Again soon after the
+            // last alone period: still busy, so the next period doubles; else it starts short.
+            int64_t now = nanoseconds();
+            int stillBusy = aloneUntil != 0 && now - aloneUntil < GK_RETRY_NANOSECONDS;
+            aloneFor = !stillBusy ? GK_ALONE_NANOSECONDS
+                       : aloneFor * 2 > GK_ALONE_MAX_NANOSECONDS ? GK_ALONE_MAX_NANOSECONDS : aloneFor * 2;
+            aloneUntil = now + aloneFor;
+        }
+        windowJobs = 0;
+        windowSaved = windowWaited = 0;
     }
     pthread_mutex_unlock(&runLock);
 }
