@@ -77,14 +77,10 @@ interface.exitOnError {
     default: NonSaturatingGAN()
     }
     let recipe = recipes[arguments.string("--recipe")!]!
-    var penalty = (arguments.optionalNumber("--r1") ?? recipe.r1Gamma).map { GradientPenalty.r1(gamma: Float($0)) }
-    var penaltyInterval = recipe.penaltyInterval  // the recipe's R1 at every Nth D update, N× weight
-    if let lambda = arguments.optionalNumber("--gradient-penalty") {
-        guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
-        penalty = .wassersteinGP(weight: Float(lambda))
-        penaltyInterval = 1
-    }
-    penalty = penalty?.lazy(every: arguments.optionalInteger("--penalty-every") ?? penaltyInterval)
+    let lambda = arguments.optionalNumber("--gradient-penalty"), gamma = arguments.optionalNumber("--r1") ?? recipe.r1Gamma
+    if lambda != nil, arguments.wasGiven("--r1") { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
+    let penalty = (lambda.map { GradientPenalty.wassersteinGP(weight: Float($0)) } ?? gamma.map { .r1(gamma: Float($0)) })?
+        .lazy(every: arguments.optionalInteger("--penalty-every") ?? (lambda == nil ? recipe.penaltyInterval : 1))  // N× weight
 
     // Optimizers: Adam for each network, under the --lr-schedule.
     let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate

@@ -2,7 +2,7 @@
 // `--preset small` (default): G 100-256-512-784 and D 784-512-256-1 with LeakyReLU(0.2), tanh output,
 // data in [-1, 1], BCE on D's logits (`--loss ns`); `--preset keras`: the same with G 100-256-512-1024-784,
 // Dropout(0.4) in D, Glorot-uniform weights. Both train with the default `--recipe improved`: Adam(6e-4,
-// β1 0.5, β2 0.999) for both networks, an R1 penalty (γ 1) on D, samples from an EMA (0.999) of G's
+// β1 0.5, β2 0.999) for both networks, an R1 penalty (γ 1) on every 4th D update, samples from an EMA (0.999) of G's
 // weights, real label 0.9 (measured best in Docs/Evaluation.md); `--recipe tutorial` is the plain
 // tutorial setup: Adam(2e-4, β1 0.5), no penalty, no EMA, label 1. `--preset minimal`: the minimal Keras
 // GAN, G 100-128-784 and D 784-128-1 (ReLU, sigmoid outputs), Glorot-uniform, data in [0, 1], BCE on D's
@@ -77,14 +77,10 @@ interface.exitOnError {
     default: NonSaturatingGAN(outputs: outputs)
     }
     let recipe = recipes[preset == "minimal" && !arguments.wasGiven("--recipe") ? "minimal" : arguments.string("--recipe")!]!
-    var penalty = (arguments.optionalNumber("--r1") ?? recipe.r1Gamma).map { GradientPenalty.r1(gamma: Float($0)) }
-    var penaltyInterval = recipe.penaltyInterval  // the recipe's R1 at every Nth D update, N× weight
-    if let lambda = arguments.optionalNumber("--gradient-penalty") {
-        guard !arguments.wasGiven("--r1") else { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
-        penalty = .wassersteinGP(weight: Float(lambda))
-        penaltyInterval = 1
-    }
-    penalty = penalty?.lazy(every: arguments.optionalInteger("--penalty-every") ?? penaltyInterval)
+    let lambda = arguments.optionalNumber("--gradient-penalty"), gamma = arguments.optionalNumber("--r1") ?? recipe.r1Gamma
+    if lambda != nil, arguments.wasGiven("--r1") { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
+    let penalty = (lambda.map { GradientPenalty.wassersteinGP(weight: Float($0)) } ?? gamma.map { .r1(gamma: Float($0)) })?
+        .lazy(every: arguments.optionalInteger("--penalty-every") ?? (lambda == nil ? recipe.penaltyInterval : 1))  // N× weight
 
     // Optimizers: Adam for each network, under the --lr-schedule.
     let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate

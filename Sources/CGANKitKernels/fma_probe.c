@@ -12,7 +12,7 @@
     V a6 = {0}, a7 = {0}, a8 = {0}, a9 = {0}, a10 = {0}, a11 = {0};                                \
     V m, s;                                                                                        \
     for (int i = 0; i < lanes; i++) { m[i] = 0.999999f; s[i] = 1e-7f; }                            \
-    double start = gk_seconds_now(), elapsed;                                                          \
+    double start = gk_seconds_now(), elapsed;                                                      \
     long rounds = 0;                                                                               \
     do {                                                                                           \
         for (int i = 0; i < 1024; i++) {                                                           \
@@ -21,7 +21,7 @@
             a8 = a8 * m + s; a9 = a9 * m + s; a10 = a10 * m + s; a11 = a11 * m + s;                \
         }                                                                                          \
         rounds++;                                                                                  \
-        elapsed = gk_seconds_now() - start;                                                            \
+        elapsed = gk_seconds_now() - start;                                                        \
     } while (elapsed < seconds);                                                                   \
     V total = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;                         \
     *sink = total[0];                                                                              \

@@ -52,6 +52,7 @@ struct UnpackedGEMMTests {
         return result
     }
 
+    /// At both vector widths, which must also agree bit for bit (``VectorWidthTests``).
     @Test(arguments: sizes.indices, [false, true])
     func matchesNaiveOracle(size: Int, transposeA: Bool) {
         let (m, n, k, padding) = Self.sizes[size]
@@ -59,9 +60,13 @@ struct UnpackedGEMMTests {
         let c = problem.initialC()
         for transposedC in [false, true] {
             for (alpha, beta) in GEMMCases.scalings {
-                let result = Self.unpacked(problem, alpha: alpha, beta: beta, c: c, transposedC: transposedC)
-                let bad = mismatches(result, naiveGEMM(problem, alpha: alpha, beta: beta, c: c), ldc: problem.ldc)
-                #expect(bad.isEmpty, "\(problem) alpha \(alpha) beta \(beta) transposed C \(transposedC): \(bad)")
+                let context = "\(problem) alpha \(alpha) beta \(beta) transposed C \(transposedC)"
+                let results = [256, 512].map { bits in
+                    VectorWidthTests.at(Int32(bits)) { Self.unpacked(problem, alpha: alpha, beta: beta, c: c, transposedC: transposedC) }
+                }
+                #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern), "\(context): widths differ")
+                let bad = mismatches(results[1], naiveGEMM(problem, alpha: alpha, beta: beta, c: c), ldc: problem.ldc)
+                #expect(bad.isEmpty, "\(context): \(bad)")
             }
         }
     }

@@ -5,7 +5,8 @@ import Testing
 /// On an AVX-512 CPU the GEMM kernels run at the vector width timed faster at
 /// start-up (`gk_sgemm_vector_width`, `gk_unpacked_vector_width`). That choice
 /// may differ between runs of the same program, so both widths must give the
-/// same bits, and each must match the oracle.
+/// same bits, and each must match the oracle (for the unpacked kernel's own
+/// sizes, in ``UnpackedGEMMTests/matchesNaiveOracle(size:transposeA:)``).
 @Suite(.enabled(if: gk_unpacked_available() != 0, "needs an AVX-512 CPU"))
 struct VectorWidthTests {
     /// Runs `body` on this thread with the kernels forced to `bits`, one thread
@@ -38,25 +39,6 @@ struct VectorWidthTests {
             #expect(narrow.map(\.bitPattern) == wide.map(\.bitPattern), "\(problem) alpha \(alpha) beta \(beta)")
             let bad = mismatches(narrow, naiveGEMM(problem, alpha: alpha, beta: beta, c: c), ldc: problem.ldc)
             #expect(bad.isEmpty, "\(problem) alpha \(alpha) beta \(beta) at 256 bits: \(bad)")
-        }
-    }
-
-    @Test(arguments: UnpackedGEMMTests.sizes.indices, [false, true])
-    func unpackedWidthsAreBitIdentical(size: Int, transposeA: Bool) {
-        let (m, n, k, padding) = UnpackedGEMMTests.sizes[size]
-        let problem = GEMMProblem(m: m, n: n, k: k, transposeA: transposeA, transposeB: false, padding: padding)
-        let c = problem.initialC()
-        for transposedC in [false, true] {
-            for (alpha, beta) in GEMMCases.scalings {
-                func run(_ bits: Int32) -> [Float] {
-                    Self.at(bits) { UnpackedGEMMTests.unpacked(problem, alpha: alpha, beta: beta, c: c, transposedC: transposedC) }
-                }
-                let narrow = run(256), wide = run(512)
-                let context = "\(problem) alpha \(alpha) beta \(beta) transposed C \(transposedC)"
-                #expect(narrow.map(\.bitPattern) == wide.map(\.bitPattern), "\(context)")
-                let bad = mismatches(narrow, naiveGEMM(problem, alpha: alpha, beta: beta, c: c), ldc: problem.ldc)
-                #expect(bad.isEmpty, "\(context) at 256 bits: \(bad)")
-            }
         }
     }
 
