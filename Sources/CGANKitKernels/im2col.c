@@ -252,3 +252,76 @@ void gk_col2im(const float *restrict columns, long channels, long height, long w
         }
     }
 }
+
+#if defined(__x86_64__)
+// gk_im2row on AVX-512 for kernels at most 16 wide: each (channel, kernel row) of a
+// patch is one masked load of the input row (lanes in the padding masked to 0,
+// never read) and one masked store. The scalar loops below copy element by element
+// and ran at about a third of im2col's speed on the DCGAN's 64-channel layer.
+GK_AVX512 static void im2rowAVX512(const float *restrict image, long channels, long height, long width,
+                                   long kernelHeight, long kernelWidth, long strideHeight, long strideWidth,
+                                   long paddingHeight, long paddingWidth, long outputHeight, long outputWidth,
+                                   float *restrict rows, long rowStride) {
+    long plane = height * width;
+    __mmask16 all = (__mmask16)((1u << kernelWidth) - 1);
+    for (long oh = 0; oh < outputHeight; oh++) {
+        long top = oh * strideHeight - paddingHeight;
+        for (long ow = 0; ow < outputWidth; ow++) {
+            long left = ow * strideWidth - paddingWidth;
+            long first = left < 0 ? -left : 0, last = width - left < kernelWidth ? width - left : kernelWidth;
+            if (first > kernelWidth) first = kernelWidth;
+            __mmask16 inside = last > first ? (__mmask16)(all & ((1u << last) - 1) & ~((1u << first) - 1)) : 0;
+            float *out = rows + (oh * outputWidth + ow) * rowStride;
+            for (long c = 0; c < channels; c++) {
+                const float *channel = image + c * plane;
+                for (long kh = 0; kh < kernelHeight; kh++, out += kernelWidth) {
+                    long ih = top + kh;
+                    __m512 row = _mm512_setzero_ps();
+                    // The load starts `left` floats into the input row; masked lanes are not read.
+                    if (ih >= 0 && ih < height) row = _mm512_maskz_loadu_ps(inside, channel + ih * width + left);
+                    _mm512_mask_storeu_ps(out, all, row);
+                }
+            }
+        }
+    }
+}
+#endif
+
+void gk_im2row(const float *restrict image, long channels, long height, long width, long kernelHeight,
+               long kernelWidth, long strideHeight, long strideWidth, long paddingHeight, long paddingWidth,
+               long outputHeight, long outputWidth, float *restrict rows, long rowStride) {
+#if defined(__x86_64__)
+    if (kernelWidth <= GK_VECTOR_ROW && gk_uses_avx512()) {
+        im2rowAVX512(image, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth,
+                     paddingHeight, paddingWidth, outputHeight, outputWidth, rows, rowStride);
+        return;
+    }
+#endif
+    long plane = height * width;
+    for (long oh = 0; oh < outputHeight; oh++) {
+        long top = oh * strideHeight - paddingHeight;
+        for (long ow = 0; ow < outputWidth; ow++) {
+            long left = ow * strideWidth - paddingWidth;
+            // The kernel columns whose input column lies inside the image: kw in [first, last).
+            long first = left < 0 ? -left : 0, last = width - left < kernelWidth ? width - left : kernelWidth;
+            if (first > kernelWidth) first = kernelWidth;
+            if (last < first) last = first;
+            float *out = rows + (oh * outputWidth + ow) * rowStride;
+            for (long c = 0; c < channels; c++) {
+                const float *channel = image + c * plane;
+                for (long kh = 0; kh < kernelHeight; kh++, out += kernelWidth) {
+                    long ih = top + kh;
+                    if (ih < 0 || ih >= height) {
+                        memset(out, 0, (size_t)kernelWidth * sizeof(float));
+                        continue;
+                    }
+                    const float *in = channel + ih * width;
+                    long kw = 0;
+                    for (; kw < first; kw++) out[kw] = 0.0f;
+                    for (; kw < last; kw++) out[kw] = in[left + kw];
+                    for (; kw < kernelWidth; kw++) out[kw] = 0.0f;
+                }
+            }
+        }
+    }
+}

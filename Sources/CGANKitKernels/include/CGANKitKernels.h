@@ -83,6 +83,12 @@ void gk_im2col(const float *image, long channels, long height, long width, long 
 void gk_col2im(const float *columns, long channels, long height, long width, long kernelHeight, long kernelWidth,
                long strideHeight, long strideWidth, long paddingHeight, long paddingWidth, long outputHeight,
                long outputWidth, float *image, long rowStride);
+/// The transpose of gk_im2col's columns: rows[q·rowStride + (c·kH + kh)·kW + kw] for output position
+/// q = oh·outW + ow is the pixel that patch position (c, kh, kw) reads there (0 in the padding).
+/// Each of the outH·outW rows is one patch, contiguous: a weight gradient's B operand.
+void gk_im2row(const float *image, long channels, long height, long width, long kernelHeight, long kernelWidth,
+               long strideHeight, long strideWidth, long paddingHeight, long paddingWidth, long outputHeight,
+               long outputWidth, float *rows, long rowStride);
 
 // MARK: - BatchNorm
 // x, y, dy, dx: [N, C, S] (S = 1 for [N, C]); per-channel arrays: [C]. Each call

@@ -53,6 +53,17 @@ func im2col(_ image: UnsafePointer<Float>, _ geometry: ConvolutionGeometry, colu
               g.paddingHeight, g.paddingWidth, g.outputHeight, g.outputWidth, columns, rowStride ?? g.positions)
 }
 
+/// Copies the patches of one image into a rows matrix, the transpose of ``im2col(_:_:columns:rowStride:)``'s.
+///
+/// - `image`: `[C, H, W]` (`geometry.imageSize` elements)
+/// - `rows`:  `[outH·outW, C·kH·kW]`: one patch per output position, contiguous, fully
+///   overwritten (padding reads as 0)
+func im2row(_ image: UnsafePointer<Float>, _ geometry: ConvolutionGeometry, rows: UnsafeMutablePointer<Float>) {
+    let g = geometry
+    gk_im2row(image, g.channels, g.height, g.width, g.kernelHeight, g.kernelWidth, g.strideHeight, g.strideWidth,
+              g.paddingHeight, g.paddingWidth, g.outputHeight, g.outputWidth, rows, g.patchSize)
+}
+
 /// Adds the columns matrix back onto one image (the adjoint of ``im2col(_:_:columns:)``).
 ///
 /// - `columns`: `[C·kH·kW, outH·outW]`, rows `rowStride` apart (default `outH·outW`)
@@ -154,20 +165,23 @@ private struct ImageChunks<Kernel: ImageChunkKernel>: ParallelKernel {
 /// The scratch of one convolution call, split by chunk of images: chunk `i` owns
 /// `slice` floats at `base + i·slice`, first the columns `[patchSize, group·positions]`
 /// of its current group of images, then the staging matrix `[channels, group·positions]`
-/// that a group's product passes through on its way to or from the images.
+/// that a group's product passes through on its way to or from the images, then (when
+/// asked for) room for the same patches as rows `[group·positions, patchSize]`.
 struct ChunkScratch: Sendable {
     /// Images per group (see ``imageGroupSize(patchSize:positions:images:)``).
     let group: Int
     private let base: SendablePointer<Float>
-    private let columnCount: Int, slice: Int
+    private let columnCount: Int, stagingCount: Int, slice: Int
 
     /// Sizes the scratch for `batch` images in `chunks` chunks and takes it from `memory`.
     /// `channels` is the other side of the product: the output channels of a Conv2D,
-    /// the input channels of a ConvTranspose2D.
-    init(_ memory: ScratchMemory, _ g: ConvolutionGeometry, channels: Int, batch: Int, chunks: Int) {
+    /// the input channels of a ConvTranspose2D. `patchRows` adds ``patchRows(chunk:)``.
+    init(_ memory: ScratchMemory, _ g: ConvolutionGeometry, channels: Int, batch: Int, chunks: Int,
+         patchRows: Bool = false) {
         group = imageGroupSize(patchSize: g.patchSize, positions: g.positions, images: (batch + chunks - 1) / chunks)
         columnCount = group * g.patchSize * g.positions
-        slice = columnCount + group * channels * g.positions
+        stagingCount = group * channels * g.positions
+        slice = columnCount + stagingCount + (patchRows ? columnCount : 0)
         base = SendablePointer(memory.pointer(count: chunks * slice))
     }
 
@@ -175,6 +189,8 @@ struct ChunkScratch: Sendable {
     func columns(chunk: Int) -> UnsafeMutablePointer<Float> { base.pointer + chunk * slice }
     /// Chunk `chunk`'s staging matrix.
     func staging(chunk: Int) -> UnsafeMutablePointer<Float> { columns(chunk: chunk) + columnCount }
+    /// Chunk `chunk`'s patch rows (only when the scratch was made with `patchRows`).
+    func patchRows(chunk: Int) -> UnsafeMutablePointer<Float> { staging(chunk: chunk) + stagingCount }
 
     /// Calls `body(first, count)` for each group of at most ``group`` consecutive images of `images`.
     func forEachGroup(of images: Range<Int>, _ body: (_ first: Int, _ count: Int) -> Void) {

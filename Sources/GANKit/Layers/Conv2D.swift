@@ -252,7 +252,8 @@ private func conv2DForwardGroup(_ images: UnsafePointer<Float>, count: Int, weig
 /// - `images`:         the forward inputs, `count` × `[C, H, W]`
 /// - `weight`:         `[outChannels, C·kH·kW]`
 /// - `outputGradient`: dy, `count` × `[outChannels, L]`
-/// - `columns`:        scratch `[C·kH·kW, G]`: first the patches of the images, then Wᵀ·dy
+/// - `columns`:        scratch `C·kH·kW·G` floats: first the patches of the images (in the layout the
+///                     weight-gradient product asks for), then Wᵀ·dy `[C·kH·kW, G]`
 /// - `staging`:        scratch `[outChannels, G]`: dy of the group side by side (unused when count == 1)
 /// - `weightGradient`: `[outChannels, C·kH·kW]`, `+= dy·colsᵀ` (or `=` when `overwriteWeightGradient`);
 ///                     nil skips the im2col and the product entirely (`.skip`)
@@ -271,10 +272,16 @@ private func conv2DBackwardGroup(_ images: UnsafePointer<Float>, count: Int, wei
         grouped = UnsafePointer(staging)
     }
     if let weightGradient {
-        for j in 0..<count { im2col(images + j * g.imageSize, g, columns: columns + j * l, rowStride: width) }
-        Backend.current.gemm(transposeA: false, transposeB: true, m: outChannels, n: k, k: width, alpha: 1,
-                             a: grouped, lda: width, b: columns, ldb: width, beta: overwriteWeightGradient ? 0 : 1,
-                             c: weightGradient, ldc: k)
+        convolutionWeightGradient(outputs: outChannels, patchSize: k, width: width, gradient: grouped,
+                                  beta: overwriteWeightGradient ? 0 : 1, into: weightGradient) { layout in
+            for j in 0..<count {
+                switch layout {
+                case .columns: im2col(images + j * g.imageSize, g, columns: columns + j * l, rowStride: width)
+                case .rows: im2row(images + j * g.imageSize, g, rows: columns + j * l * k)
+                }
+            }
+            return UnsafePointer(columns)
+        }
     }
     guard let inputGradient else { return }
     convolutionProduct(transposeA: true, m: k, n: width, k: outChannels, a: weight, lda: k, b: grouped, ldb: width,

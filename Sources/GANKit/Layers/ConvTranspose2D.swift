@@ -192,7 +192,8 @@ public final class ConvTranspose2D: InputShapeValidating {
                 "\(name).backward: expected output gradient \(expected), got \(outputGradient.shape)")
         let accumulate = parameterGradients == .accumulate
         let chunks = imageChunkCount(batch: batch)
-        let scratch = ChunkScratch(columnScratch, g, channels: inChannels, batch: batch, chunks: chunks)
+        let scratch = ChunkScratch(columnScratch, g, channels: inChannels, batch: batch, chunks: chunks,
+                                   patchRows: accumulate)
         let input = cachedInput
         let inputGradient = inputGradientBuffer.fill(shape: input.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
@@ -268,28 +269,33 @@ private func convTranspose2DForwardGroup(_ input: UnsafePointer<Float>, count: I
 /// - `outputGradient`: dy, `count` × `[outChannels, Hout, Wout]`
 /// - `columns`:        scratch `[outChannels·kH·kW, G]` = im2col of each dy
 /// - `staging`:        scratch `[inChannels, G]`: x of the group, then W·cols (unused when count == 1)
+/// - `patchRows`:      scratch `G·outChannels·kH·kW` floats for the weight gradient's patches as rows
+///                     (used when its product asks for them; nil with `weightGradient`)
 /// - `weightGradient`: `[inChannels, outChannels·kH·kW]`, `+= x·colsᵀ` (or `=` when
 ///                     `overwriteWeightGradient`); nil skips the product (`.skip`)
 /// - `inputGradient`:  dx, `count` × `[inChannels, L]` = W·cols, overwritten
 private func convTranspose2DBackwardGroup(_ input: UnsafePointer<Float>, count: Int, weight: UnsafePointer<Float>,
                                           outputGradient dy: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                                           inChannels: Int, columns: UnsafeMutablePointer<Float>,
-                                          staging: UnsafeMutablePointer<Float>,
+                                          staging: UnsafeMutablePointer<Float>, patchRows: UnsafeMutablePointer<Float>?,
                                           weightGradient: UnsafeMutablePointer<Float>?, overwriteWeightGradient: Bool,
                                           inputGradient: UnsafeMutablePointer<Float>) {
     let (k, l) = (g.patchSize, g.positions)
     let width = count * l
     for j in 0..<count { im2col(dy + j * g.imageSize, g, columns: columns + j * l, rowStride: width) }
-    if let weightGradient {
+    if let weightGradient, let patchRows {
         var grouped = input
         if count > 1 {
             regroupImages(staging, UnsafeMutablePointer(mutating: input), count: count, channels: inChannels,
                           positions: l, imageStride: inChannels * l, gather: true)
             grouped = UnsafePointer(staging)
         }
-        Backend.current.gemm(transposeA: false, transposeB: true, m: inChannels, n: k, k: width, alpha: 1,
-                             a: grouped, lda: width, b: columns, ldb: width, beta: overwriteWeightGradient ? 0 : 1,
-                             c: weightGradient, ldc: k)
+        convolutionWeightGradient(outputs: inChannels, patchSize: k, width: width, gradient: grouped,
+                                  beta: overwriteWeightGradient ? 0 : 1, into: weightGradient) { layout in
+            guard layout == .rows else { return UnsafePointer(columns) }
+            for j in 0..<count { im2row(dy + j * g.imageSize, g, rows: patchRows + j * l * k) }
+            return UnsafePointer(patchRows)
+        }
     }
     let product = count == 1 ? inputGradient : staging
     convolutionProduct(transposeA: false, m: inChannels, n: width, k: k, a: weight, lda: k, b: columns, ldb: width,
@@ -334,6 +340,7 @@ private struct ConvTranspose2DBackwardChunk: ImageChunkKernel {
                 x.pointer + imageOffset, count: count, weight: weight.pointer,
                 outputGradient: outputGradient.pointer + n * g.imageSize, g, inChannels: inChannels,
                 columns: scratch.columns(chunk: chunk), staging: scratch.staging(chunk: chunk),
+                patchRows: weightGradient == nil ? nil : scratch.patchRows(chunk: chunk),
                 weightGradient: weightGradient?.target(chunk: chunk),
                 overwriteWeightGradient: weightGradient?.overwrites(chunk: chunk, firstGroup: n == images.lowerBound) ?? false,
                 inputGradient: inputGradient.pointer + imageOffset)

@@ -2,8 +2,9 @@ import Testing
 @testable import GANKit
 
 /// im2col and col2im (three C paths: whole AVX-512 rows for widths ≤ 16, a per-tap
-/// offset table for 4+ channels, plain row loops otherwise) against direct loops, at
-/// every kernel level the CPU has. Both are exact: the same bits at every level.
+/// offset table for 4+ channels, plain row loops otherwise) and im2row (masked AVX-512
+/// rows for kernels ≤ 16 wide, else element loops) against direct loops, at every
+/// kernel level the CPU has. All are exact: the same bits at every level.
 @Suite struct Im2ColTests {
     /// (channels, height, width, kernel, stride, padding), each pair (height, width).
     static let cases: [Im2ColCase] = [
@@ -72,6 +73,27 @@ import Testing
             expected[row * stride + oh * g.outputWidth + ow] = pixel.map { image[$0] } ?? 0
         }
         #expect(columns == expected)
+    }
+
+    /// im2row writes im2col's columns transposed: one patch per output position, each
+    /// entry the pixel it reads (0 in the padding), and nothing past the last patch.
+    @Test(arguments: cases, KernelLevel.supported)
+    func im2rowWritesEachPatchAsARow(_ testCase: Im2ColCase, level: KernelLevel) {
+        let g = testCase.g
+        let image = (0..<g.imageSize).map { Float($0 % 23) - 11.5 }
+        let sentinel: Float = -999, count = g.positions * g.patchSize
+        var rows = [Float](repeating: sentinel, count: count + 16)
+        KernelLevel.withCap(level) {
+            image.withUnsafeBufferPointer { x in
+                rows.withUnsafeMutableBufferPointer { im2row(x.baseAddress!, g, rows: $0.baseAddress!) }
+            }
+        }
+        var expected = [Float](repeating: sentinel, count: count + 16)
+        Self.forEachEntry(g) { c, kh, kw, oh, ow, pixel in
+            let entry = (c * g.kernelHeight + kh) * g.kernelWidth + kw
+            expected[(oh * g.outputWidth + ow) * g.patchSize + entry] = pixel.map { image[$0] } ?? 0
+        }
+        #expect(rows == expected)
     }
 
     /// col2im adds every entry where im2col read it, in im2col's order, so the sums

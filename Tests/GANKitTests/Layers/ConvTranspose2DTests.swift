@@ -123,6 +123,28 @@ let convTransposeCases: [ConvTransposeCase] = [
         }
     }
 
+    /// ConvTranspose2D's weight gradient for (x, dy) is Conv2D's for input dy and output
+    /// gradient x (same weight layout `[inC, outC, kH, kW]`), which `Conv2DTests` checks
+    /// against the direct formula: the same groups and products, so the same bits.
+    @Test(arguments: convTransposeCases, KernelLevel.supported)
+    func weightGradientEqualsConv2DWeightGradient(_ c: ConvTransposeCase, level: KernelLevel) {
+        KernelLevel.withCap(level) {
+            let transposed = c.makeLayer()
+            var rng = SeededGenerator(seed: 1)
+            let conv = Conv2D(c.outChannels, c.inChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
+                              bias: false, using: &rng)
+            let x = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
+            let dy = seededInput(transposed.forward(x).shape, seed: 6)
+            transposed.zeroGradients()
+            _ = transposed.backward(dy)
+            _ = conv.forward(dy)
+            conv.zeroGradients()
+            _ = conv.backward(x)
+            #expect(transposed.weight.gradient == conv.weight.gradient)
+            #expect(transposed.weight.gradient.scalars.contains { $0 != 0 })
+        }
+    }
+
     /// Hout = (H − 1)·s − 2p + dilation·(k − 1) + outputPadding + 1, PyTorch's `ConvTranspose2d` formula.
     @Test func outputSizeFollowsPyTorch() {
         func pytorch(_ size: Int, _ k: Int, _ s: Int, _ p: Int, _ op: Int) -> Int { (size - 1) * s - 2 * p + (k - 1) + op + 1 }
