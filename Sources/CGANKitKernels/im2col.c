@@ -253,6 +253,14 @@ void gk_col2im(const float *restrict columns, long channels, long height, long w
     }
 }
 
+// The kernel columns kw in [*first, *last) whose input column `left + kw` lies inside a
+// row of `width` pixels (an empty range when none does).
+static void insideKernelColumns(long left, long width, long kernelWidth, long *first, long *last) {
+    *first = left < 0 ? (-left < kernelWidth ? -left : kernelWidth) : 0;
+    *last = width - left < kernelWidth ? width - left : kernelWidth;
+    if (*last < *first) *last = *first;
+}
+
 #if defined(__x86_64__)
 // gk_im2row on AVX-512 for kernels at most 16 wide: each (channel, kernel row) of a
 // patch is one masked load of the input row (lanes in the padding masked to 0,
@@ -267,10 +275,9 @@ GK_AVX512 static void im2rowAVX512(const float *restrict image, long channels, l
     for (long oh = 0; oh < outputHeight; oh++) {
         long top = oh * strideHeight - paddingHeight;
         for (long ow = 0; ow < outputWidth; ow++) {
-            long left = ow * strideWidth - paddingWidth;
-            long first = left < 0 ? -left : 0, last = width - left < kernelWidth ? width - left : kernelWidth;
-            if (first > kernelWidth) first = kernelWidth;
-            __mmask16 inside = last > first ? (__mmask16)(all & ((1u << last) - 1) & ~((1u << first) - 1)) : 0;
+            long left = ow * strideWidth - paddingWidth, first, last;
+            insideKernelColumns(left, width, kernelWidth, &first, &last);
+            __mmask16 inside = (__mmask16)(((1u << last) - 1) & ~((1u << first) - 1));
             float *out = rows + (oh * outputWidth + ow) * rowStride;
             for (long c = 0; c < channels; c++) {
                 const float *channel = image + c * plane;
@@ -301,11 +308,8 @@ void gk_im2row(const float *restrict image, long channels, long height, long wid
     for (long oh = 0; oh < outputHeight; oh++) {
         long top = oh * strideHeight - paddingHeight;
         for (long ow = 0; ow < outputWidth; ow++) {
-            long left = ow * strideWidth - paddingWidth;
-            // The kernel columns whose input column lies inside the image: kw in [first, last).
-            long first = left < 0 ? -left : 0, last = width - left < kernelWidth ? width - left : kernelWidth;
-            if (first > kernelWidth) first = kernelWidth;
-            if (last < first) last = first;
+            long left = ow * strideWidth - paddingWidth, first, last;
+            insideKernelColumns(left, width, kernelWidth, &first, &last);
             float *out = rows + (oh * outputWidth + ow) * rowStride;
             for (long c = 0; c < channels; c++) {
                 const float *channel = image + c * plane;

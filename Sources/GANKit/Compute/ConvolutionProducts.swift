@@ -46,7 +46,10 @@ enum PatchLayout {
 /// gradient broadcast from its rows), so neither operand is copied into tile order as a
 /// BLAS does with its packing; the columns layout goes to the active ``Backend``. Both sum
 /// each element in a fixed order, so the bits depend on the CPU only, as in
-/// ``convolutionProduct(transposeA:m:n:k:a:lda:b:ldb:c:ldc:)``.
+/// ``convolutionProduct(transposeA:m:n:k:a:lda:b:ldb:c:ldc:)``. Measured on the DCGAN
+/// against the backend (alternating `gankit-bench --only dcgan@64`, built-in backend):
+/// 7.63 → 7.94 steps/s on 1 thread, 13.3 → 14.5 on 2; the packed product had run at
+/// about 65 % of the FMA peak on the 64 → 128 layer's 245-deep groups.
 func convolutionWeightGradient(outputs m: Int, patchSize k: Int, width: Int, gradient a: UnsafePointer<Float>,
                                beta: Float, into c: UnsafeMutablePointer<Float>,
                                patches: (PatchLayout) -> UnsafePointer<Float>) {

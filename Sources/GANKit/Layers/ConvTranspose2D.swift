@@ -193,7 +193,7 @@ public final class ConvTranspose2D: InputShapeValidating {
         let accumulate = parameterGradients == .accumulate
         let chunks = imageChunkCount(batch: batch)
         let scratch = ChunkScratch(columnScratch, g, channels: inChannels, batch: batch, chunks: chunks,
-                                   patchRows: accumulate)
+                                   patchRows: true)
         let input = cachedInput
         let inputGradient = inputGradientBuffer.fill(shape: input.shape) { dx in
             outputGradient.withUnsafeBufferPointer { dy in
@@ -270,20 +270,20 @@ private func convTranspose2DForwardGroup(_ input: UnsafePointer<Float>, count: I
 /// - `columns`:        scratch `[outChannels·kH·kW, G]` = im2col of each dy
 /// - `staging`:        scratch `[inChannels, G]`: x of the group, then W·cols (unused when count == 1)
 /// - `patchRows`:      scratch `G·outChannels·kH·kW` floats for the weight gradient's patches as rows
-///                     (used when its product asks for them; nil with `weightGradient`)
+///                     (used when its product asks for them)
 /// - `weightGradient`: `[inChannels, outChannels·kH·kW]`, `+= x·colsᵀ` (or `=` when
 ///                     `overwriteWeightGradient`); nil skips the product (`.skip`)
 /// - `inputGradient`:  dx, `count` × `[inChannels, L]` = W·cols, overwritten
 private func convTranspose2DBackwardGroup(_ input: UnsafePointer<Float>, count: Int, weight: UnsafePointer<Float>,
                                           outputGradient dy: UnsafePointer<Float>, _ g: ConvolutionGeometry,
                                           inChannels: Int, columns: UnsafeMutablePointer<Float>,
-                                          staging: UnsafeMutablePointer<Float>, patchRows: UnsafeMutablePointer<Float>?,
+                                          staging: UnsafeMutablePointer<Float>, patchRows: UnsafeMutablePointer<Float>,
                                           weightGradient: UnsafeMutablePointer<Float>?, overwriteWeightGradient: Bool,
                                           inputGradient: UnsafeMutablePointer<Float>) {
     let (k, l) = (g.patchSize, g.positions)
     let width = count * l
     for j in 0..<count { im2col(dy + j * g.imageSize, g, columns: columns + j * l, rowStride: width) }
-    if let weightGradient, let patchRows {
+    if let weightGradient {
         var grouped = input
         if count > 1 {
             regroupImages(staging, UnsafeMutablePointer(mutating: input), count: count, channels: inChannels,
@@ -340,7 +340,7 @@ private struct ConvTranspose2DBackwardChunk: ImageChunkKernel {
                 x.pointer + imageOffset, count: count, weight: weight.pointer,
                 outputGradient: outputGradient.pointer + n * g.imageSize, g, inChannels: inChannels,
                 columns: scratch.columns(chunk: chunk), staging: scratch.staging(chunk: chunk),
-                patchRows: weightGradient == nil ? nil : scratch.patchRows(chunk: chunk),
+                patchRows: scratch.patchRows(chunk: chunk),
                 weightGradient: weightGradient?.target(chunk: chunk),
                 overwriteWeightGradient: weightGradient?.overwrites(chunk: chunk, firstGroup: n == images.lowerBound) ?? false,
                 inputGradient: inputGradient.pointer + imageOffset)

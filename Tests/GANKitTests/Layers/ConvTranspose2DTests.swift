@@ -50,6 +50,15 @@ struct ConvTransposeCase: CustomTestStringConvertible, Sendable {
                                outputPadding: outputPadding, bias: bias,
                                weightInitializer: .normal(mean: 0, standardDeviation: 0.5), using: &g)
     }
+
+    /// The adjoint `Conv2D(outChannels → inChannels)`, no bias, with the transposed layer's weights.
+    func makeAdjointConv2D(weights layer: ConvTranspose2D) -> Conv2D {
+        var rng = SeededGenerator(seed: 1)
+        let conv = Conv2D(outChannels, inChannels, kernelSize: kernel, stride: stride, padding: padding, bias: false,
+                          using: &rng)
+        conv.weight.value = layer.weight.value
+        return conv
+    }
 }
 
 let convTransposeCases: [ConvTransposeCase] = [
@@ -66,6 +75,10 @@ let convTransposeCases: [ConvTransposeCase] = [
     // The DCGAN generator's 7 → 14 shape with enough output channels for im2col.c's offset table.
     ConvTransposeCase(batch: 2, inChannels: 3, outChannels: 5, height: 7, width: 7, kernel: (4, 4), stride: (2, 2),
                       padding: (1, 1)),
+    // 1,024-float patches (64 channels × 4×4) at 49 positions: groups of 5 images, so each
+    // chunk of 14 images runs several products and adds their weight gradients.
+    ConvTransposeCase(batch: 14, inChannels: 3, outChannels: 64, height: 7, width: 7, kernel: (4, 4), stride: (2, 2),
+                      padding: (1, 1), bias: false),
 ]
 
 @Suite struct ConvTranspose2DTests {
@@ -90,16 +103,14 @@ let convTransposeCases: [ConvTransposeCase] = [
         KernelLevel.withCap(level) {
             let transposed = c.makeLayer()
             let g = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
-            var rng = SeededGenerator(seed: 1)
-            let conv = Conv2D(c.outChannels, c.inChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
-                              bias: false, using: &rng)
-            conv.weight.value = transposed.weight.value
+            let conv = c.makeAdjointConv2D(weights: transposed)
             let y = transposed.forward(g)
             _ = conv.forward(seededInput(y.shape, seed: 6))
             let conv2DInputGradient = conv.backward(g, parameterGradients: .skip)
             if transposed.bias == nil {
                 #expect(y == conv2DInputGradient)
             } else {
+                var rng = SeededGenerator(seed: 2)  // weights replaced below
                 let noBias = ConvTranspose2D(c.inChannels, c.outChannels, kernelSize: c.kernel, stride: c.stride,
                                              padding: c.padding, outputPadding: c.outputPadding, bias: false, using: &rng)
                 noBias.weight.value = transposed.weight.value
@@ -113,10 +124,7 @@ let convTransposeCases: [ConvTransposeCase] = [
     func backwardEqualsConv2DForward(_ c: ConvTransposeCase, level: KernelLevel) {
         KernelLevel.withCap(level) {
             let transposed = c.makeLayer()
-            var rng = SeededGenerator(seed: 1)
-            let conv = Conv2D(c.outChannels, c.inChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
-                              bias: false, using: &rng)
-            conv.weight.value = transposed.weight.value
+            let conv = c.makeAdjointConv2D(weights: transposed)
             let y = transposed.forward(seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5))
             let dy = seededInput(y.shape, seed: 6)
             #expect(transposed.backward(dy, parameterGradients: .skip) == conv.forward(dy))
@@ -130,9 +138,7 @@ let convTransposeCases: [ConvTransposeCase] = [
     func weightGradientEqualsConv2DWeightGradient(_ c: ConvTransposeCase, level: KernelLevel) {
         KernelLevel.withCap(level) {
             let transposed = c.makeLayer()
-            var rng = SeededGenerator(seed: 1)
-            let conv = Conv2D(c.outChannels, c.inChannels, kernelSize: c.kernel, stride: c.stride, padding: c.padding,
-                              bias: false, using: &rng)
+            let conv = c.makeAdjointConv2D(weights: transposed)
             let x = seededInput([c.batch, c.inChannels, c.height, c.width], seed: 5)
             let dy = seededInput(transposed.forward(x).shape, seed: 6)
             transposed.zeroGradients()
