@@ -1,7 +1,7 @@
 // mnist-dcgan: the standard 28×28 DCGAN on MNIST (Radford et al. 2015, as in the
 // PyTorch and Keras tutorials): ConvTranspose2D + BatchNorm + ReLU in the generator,
 // Conv2D + BatchNorm + LeakyReLU(0.2) in the discriminator, weights N(0, 0.02), BCE
-// on logits (`--loss ns`), batch 64, 10 epochs (about 14 minutes on 2 cores). The
+// on logits (`--loss ns`), batch 64, 10 epochs (about 12 minutes on 2 cores). The
 // default `--recipe improved` trains both networks with Adam(6e-4, β1 0.5, β2 0.999)
 // and an R1 penalty (γ 1) on every 4th D update, samples from an EMA (0.999) of G's weights and smooths
 // the real label to 0.9: measured best in Docs/Evaluation.md. `--recipe tutorial` is
