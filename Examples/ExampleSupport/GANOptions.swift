@@ -41,6 +41,19 @@ public struct Recipe: Sendable {
         self.realLabel = realLabel
     }
 
+    /// The penalty the flags of ``trainingOptions(recipes:defaultRecipe:)`` choose over this recipe's:
+    /// `--gradient-penalty` (WGAN-GP, at every critic update unless `--penalty-every`), else
+    /// `--r1` or the recipe's R1 at `--penalty-every` or the recipe's interval; nil for none.
+    /// Throws when both `--gradient-penalty` and `--r1` are given.
+    public func gradientPenalty(_ arguments: ParsedArguments) throws -> GradientPenalty? {
+        let lambda = arguments.optionalNumber("--gradient-penalty"), gamma = arguments.optionalNumber("--r1") ?? r1Gamma
+        if lambda != nil, arguments.wasGiven("--r1") {
+            throw ArgumentError(description: "--gradient-penalty and --r1 are alternatives; give one")
+        }
+        let penalty = lambda.map { GradientPenalty.wassersteinGP(weight: Float($0)) } ?? gamma.map { .r1(gamma: Float($0)) }
+        return penalty?.lazy(every: arguments.optionalInteger("--penalty-every") ?? (lambda == nil ? penaltyInterval : 1))
+    }
+
     /// One line for help texts, e.g. `lr 0.0006, β1 0.5, R1 γ 1 every 4 D updates, EMA 0.999, real label 0.9`.
     public var summary: String {
         "lr \(short(learningRate)), β1 \(short(beta1)), "

@@ -81,10 +81,7 @@ interface.exitOnError {
     default: NonSaturatingGAN()
     }
     let recipe = recipes[arguments.string("--recipe")!]!
-    let lambda = arguments.optionalNumber("--gradient-penalty"), gamma = arguments.optionalNumber("--r1") ?? recipe.r1Gamma
-    if lambda != nil, arguments.wasGiven("--r1") { interface.fail("--gradient-penalty and --r1 are alternatives; give one") }
-    let penalty = (lambda.map { GradientPenalty.wassersteinGP(weight: Float($0)) } ?? gamma.map { .r1(gamma: Float($0)) })?
-        .lazy(every: arguments.optionalInteger("--penalty-every") ?? (lambda == nil ? recipe.penaltyInterval : 1))  // N× weight
+    let penalty = try recipe.gradientPenalty(arguments)  // WGAN-GP or R1, every Nth D update at N× weight, or none
 
     // Optimizers: Adam for each network, under the --lr-schedule.
     let learningRate = arguments.optionalNumber("--lr") ?? recipe.learningRate
